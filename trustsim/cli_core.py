@@ -1,0 +1,123 @@
+"""`trustsim run` and `trustsim scenarios`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .model import OUTPUTS
+from .params import ParameterError
+from .runner import run
+from .scenarios import list_scenarios, load_scenario
+from .worlds import WORLDS
+
+OUTPUT_LABELS = {
+    "innovation_rate": "innovations per 1 000 staff per year",
+    "workplaces_innovating_2y": "share of workplaces innovating in 2 years",
+    "experimentation_culture": "share of staff perceiving an experimentation culture",
+    "admin_burden": "share of staff time on control and reporting",
+    "incident_rate": "incidents per 1 000 staff per year",
+    "trust_orientation": "mean manager trust orientation (0 control, 1 trust)",
+    "steering_detail": "mean detail of government steering",
+    "cross_agency_resolved": "cross-agency issues resolved per 1 000 staff per year",
+    "rule_blocked_ideas": "rule-blocked ideas per 1 000 staff per year",
+    "programme_cost_msek": "programme cost, MSEK per year",
+}
+
+
+def positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0 < value <= 1):
+        raise argparse.ArgumentTypeError(f"{text!r} is not allowed; allowed is a number in (0, 1]")
+    return value
+
+
+def bounded_int(low: int, high: int):
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+        if not (low <= value <= high):
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not allowed; allowed is an integer in [{low}, {high}]"
+            )
+        return value
+
+    return parse
+
+
+def parse_set(items: list[str]) -> dict:
+    """`--set name=value` overrides; values parsed as TOML scalars (true, 0.5, 3)."""
+    import tomllib
+
+    out = {}
+    for item in items or []:
+        if "=" not in item:
+            raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. --set steering_detail=0.4")
+        name, raw = item.split("=", 1)
+        try:
+            value = tomllib.loads(f"v = {raw.strip()}")["v"]
+        except tomllib.TOMLDecodeError:
+            raise ParameterError(f"--set {item!r}: {raw!r} is not a number or true/false") from None
+        out[name.strip()] = value
+    return out
+
+
+def add_world_options(p: argparse.ArgumentParser, years: int = 10) -> None:
+    p.add_argument("--world", choices=WORLDS, default="state", help="world preset (default: state)")
+    p.add_argument("--scale", type=positive_float, default=0.1,
+                   help="share of real head counts, (0, 1]; 1 = one agent per person (default 0.1)")
+    p.add_argument("--years", type=bounded_int(1, 100), default=years,
+                   help=f"simulated years (default {years})")
+
+
+def cmd_run(args) -> int:
+    from .params import Params
+
+    scenario = load_scenario(args.scenario)
+    overrides = parse_set(args.set)
+    Params({**scenario.params, **overrides})  # validate before running
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            print(f"\r  quarter {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    df = run(scenario, world=args.world, scale=args.scale, years=args.years, seed=args.seed,
+             overrides=overrides, progress=progress)
+    if show:
+        print(file=sys.stderr)
+    last = df.iloc[-4:][list(OUTPUTS)].mean()
+    if args.csv:
+        df.to_csv(args.csv)
+    print(f"{scenario.title['en']}  [{scenario.name}; claims {', '.join(scenario.claims) or '-'}]")
+    print(f"world {args.world}, scale {args.scale:g}, {args.years} years, seed {args.seed}")
+    print(f"Final-year means ({len(df) - 1} quarters simulated):")
+    for name in OUTPUTS:
+        print(f"  {name:<26} {last[name]:>10.3f}   {OUTPUT_LABELS[name]}")
+    return 0
+
+
+def cmd_scenarios(args) -> int:
+    for sc in list_scenarios():
+        print(f"{sc.name:<22} {sc.title['en']}")
+        print(f"{'':<22} claims: {', '.join(sc.claims) or '-'}")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run one scenario and print the final-year outputs")
+    p.add_argument("scenario", help="scenario name (see `trustsim scenarios`) or path to a .toml file")
+    add_world_options(p)
+    p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, help="random seed")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="override a parameter (repeatable), e.g. --set budget_horizon_years=3")
+    p.add_argument("--csv", help="also write the quarterly outputs to this CSV file")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_run)
+    p = sub.add_parser("scenarios", help="list the scenarios with title and claims")
+    p.set_defaults(func=cmd_scenarios)

@@ -1,0 +1,345 @@
+"""Typed model parameters: default, allowed range, unit and source for every one.
+
+Every assumption of the model is a named parameter here. `docs/ODD.md` carries a table generated
+from `PARAMETERS` (see `parameter_table_markdown`), and a test checks the two are identical.
+Claims C1–C14 refer to `shared/seed/SUMMARY.md` (Vinnova's consultation response to SOU 2019:43).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+
+class ParameterError(ValueError):
+    """An invalid parameter name or value. The message names the parameter, value and allowed range."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One parameter: its default, allowed range [low, high], unit, group, source and meaning."""
+
+    name: str
+    default: float | int | bool
+    low: float
+    high: float
+    unit: str
+    group: str
+    source: str
+    doc: str
+
+    @property
+    def kind(self) -> type:
+        return type(self.default)
+
+    def allowed(self) -> str:
+        if self.kind is bool:
+            return "true or false"
+        if self.kind is int:
+            return f"an integer in [{int(self.low)}, {int(self.high)}]"
+        return f"a number in [{self.low:g}, {self.high:g}]"
+
+    def check(self, value: Any) -> float | int | bool:
+        """Return `value` coerced to this parameter's type, or raise ParameterError."""
+        bad = ParameterError(
+            f"parameter {self.name!r}: {value!r} is not allowed; allowed is {self.allowed()}"
+            f" ({self.unit})"
+        )
+        if self.kind is bool:
+            if isinstance(value, bool):
+                return value
+            raise bad
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad
+        if self.kind is int:
+            if float(value) != int(value):
+                raise bad
+            value = int(value)
+        else:
+            value = float(value)
+        if not (self.low <= value <= self.high):  # also rejects NaN
+            raise bad
+        return value
+
+
+def _p(name, default, low, high, unit, group, source, doc) -> ParamSpec:
+    return ParamSpec(name, default, low, high, unit, group, source, doc)
+
+
+# fmt: off
+PARAMETERS: tuple[ParamSpec, ...] = (
+    # --- Government steering (ODD submodel 1) ---
+    _p("steering_detail", 0.6, 0.0, 1.0, "index 0–1", "government",
+       "C1; Tillitsdelegationen SOU 2019:43 (detailed steering); calibrated to P1",
+       "Policy level of detail in government steering and reporting demands before any ratchet."),
+    _p("budget_horizon_years", 1.0, 1.0, 4.0, "years", "government",
+       "C1 (short budget planning); Swedish annual budget = 1 year",
+       "How many years ahead an agency's budget and plans are secured."),
+    _p("earmarking_share", 0.3, 0.0, 1.0, "share", "government",
+       "C3 (no clarity about money for innovation); assumption",
+       "Share of the appropriation that is earmarked and cannot be reserved as innovation slack."),
+    _p("innovation_slack", 0.02, 0.0, 0.3, "share of time", "government",
+       "C3 (document study 2019: no time or money set aside); assumption",
+       "Base share of staff time and budget reserved for innovation at a one-year horizon."),
+    _p("slack_per_horizon_year", 0.02, 0.0, 0.1, "share of time per year", "government",
+       "C1; assumption",
+       "Extra innovation slack an agency can reserve for each budget year beyond the first."),
+    _p("ratchet_up", 0.25, 0.0, 5.0, "detail per visible incident per 1000 staff", "government",
+       "Power 1997 (audit society); assumption",
+       "How much the government raises steering detail per visible incident per 1 000 staff."),
+    _p("ratchet_decay", 0.04, 0.0, 0.5, "per quarter", "government",
+       "Power 1997; assumption (loosening is slow)",
+       "Share of the accumulated ratchet that is relaxed each quarter."),
+    _p("tighten_speed", 0.6, 0.01, 1.0, "per quarter", "government",
+       "Power 1997; assumption (tightening is fast)",
+       "Speed at which an agency's steering detail rises toward a higher target."),
+    _p("loosen_speed", 0.08, 0.01, 1.0, "per quarter", "government",
+       "Power 1997; assumption (loosening is slow)",
+       "Speed at which an agency's steering detail falls toward a lower target."),
+    _p("visible_share", 0.01, 0.0, 1.0, "share", "government",
+       "assumption",
+       "Share of incidents that become publicly visible (media, audit reports)."),
+    _p("scandal_quarter", -1, -1, 400, "quarter (-1 = none)", "government",
+       "P7 stress test; assumption",
+       "Quarter in which a visible scandal is injected (-1: no scandal)."),
+    _p("scandal_size", 1.0, 0.0, 20.0, "visible incidents per 1000 staff", "government",
+       "P7 stress test; assumption",
+       "Size of an injected scandal."),
+    # --- Support bodies (ODD submodel 2) ---
+    _p("agv_alignment", 0.2, 0.0, 1.0, "index 0–1", "support",
+       "C4; Arbetsgivarverket's mandate for trust-based steering support (SOU 2019:43)",
+       "Alignment of Arbetsgivarverket's support with trust principles (0 control, 1 trust)."),
+    _p("esv_alignment", 0.2, 0.0, 1.0, "index 0–1", "support",
+       "C5, C6 (ESV's support for financial steering)",
+       "Alignment of ESV's budget and planning support with trust principles."),
+    _p("digg_alignment", 0.2, 0.0, 1.0, "index 0–1", "support",
+       "C5, C6 (DIGG's support for benefits realisation)",
+       "Alignment of DIGG's digital/benefits-realisation support with trust principles."),
+    _p("agv_reach", 0.3, 0.0, 1.0, "share of agencies per year", "support",
+       "assumption", "Share of agencies Arbetsgivarverket reaches per year."),
+    _p("esv_reach", 0.4, 0.0, 1.0, "share of agencies per year", "support",
+       "assumption (every agency reports to ESV)", "Share of agencies ESV reaches per year."),
+    _p("digg_reach", 0.3, 0.0, 1.0, "share of agencies per year", "support",
+       "assumption", "Share of agencies DIGG reaches per year."),
+    _p("legitimacy_agv_budget", 0.3, 0.0, 1.0, "index 0–1", "support",
+       "C7 (ESV and DIGG outrank AgV on budget and planning)",
+       "Legitimacy of Arbetsgivarverket in the budget/planning domain."),
+    _p("legitimacy_esv_budget", 0.9, 0.0, 1.0, "index 0–1", "support",
+       "C7", "Legitimacy of ESV in the budget/planning domain."),
+    _p("legitimacy_digg_budget", 0.7, 0.0, 1.0, "index 0–1", "support",
+       "C7", "Legitimacy of DIGG in the budget/planning domain."),
+    _p("legitimacy_own_domain", 0.9, 0.0, 1.0, "index 0–1", "support",
+       "assumption", "Legitimacy of a body in its own domain (AgV leadership, DIGG digital)."),
+    _p("legitimacy_other_domain", 0.3, 0.0, 1.0, "index 0–1", "support",
+       "assumption", "Legitimacy of a body outside its own domain and the budget domain."),
+    _p("conflict_blunting", 0.8, 0.0, 1.0, "share", "support",
+       "C6 (fragmentation); assumption",
+       "How much conflicting trust and control signals blunt managers' uptake (1 = fully)."),
+    _p("support_effect", 0.12, 0.0, 1.0, "per quarter", "support",
+       "assumption", "Rate at which net support signals move manager orientation."),
+    _p("support_memory", 0.7, 0.0, 0.99, "per quarter", "support",
+       "assumption", "Share of last quarter's support signal a manager still carries."),
+    _p("support_cost_msek", 10.0, 0.0, 200.0, "MSEK per body per year", "support",
+       "assumption (order of a government assignment)",
+       "Annual cost of one support body's trust-integration assignment."),
+    _p("method_support", 0.0, 0.0, 1.0, "share of experiments", "support",
+       "C8 (RISE, ISO 56002)", "Share of experiments that get innovation-management method support."),
+    _p("method_success_gain", 0.2, 0.0, 0.5, "probability", "support",
+       "C8; assumption", "Rise in an experiment's success probability with method support."),
+    _p("method_incident_reduction", 0.6, 0.0, 1.0, "share", "support",
+       "C8, C14 (safeguards); assumption",
+       "Share of incidents from failed experiments that method support prevents."),
+    _p("method_cost_msek", 20.0, 0.0, 200.0, "MSEK per year at full method support", "support",
+       "assumption", "Annual cost of RISE method support when every experiment gets it."),
+    _p("innovation_leader_share", 0.05, 0.0, 1.0, "share of managers", "support",
+       "C8 (innovation-leader role gaining legitimacy); assumption",
+       "Share of managers with an innovation-leader role who protect room for innovation."),
+    _p("digital_programme_reach", 0.0, 0.0, 1.0, "share of staff per year", "support",
+       "C9 (Digitaliseringsrådet: broad basic digital competence)",
+       "Share of staff and managers reached per year by a digital competence programme."),
+    _p("digital_programme_gain", 0.15, 0.0, 0.5, "competence units", "support",
+       "C9; assumption", "Rise in digital competence for a person reached by the programme."),
+    _p("digital_cost_msek", 40.0, 0.0, 500.0, "MSEK per year at full reach", "support",
+       "assumption", "Annual cost of the digital competence programme at reach 1."),
+    # --- RUM and the experimentation scheme (ODD submodel 5) ---
+    _p("rum", False, 0, 1, "on/off", "chain",
+       "C10 (government-near development environment)",
+       "Whether RUM exists to take up cross-agency issues."),
+    _p("rum_uptake", 0.6, 0.0, 1.0, "share", "chain",
+       "C10; assumption", "Share of cross-agency ideas RUM takes up when it exists."),
+    _p("rum_cost_msek", 25.0, 0.0, 200.0, "MSEK per year", "chain",
+       "assumption (order of SOU 2019:43's estimate)", "Annual cost of running RUM."),
+    _p("dispensation", False, 0, 1, "on/off", "chain",
+       "C12 (experimental legislation and dispensation; SOU 2020:8, Komet 2019:09)",
+       "Whether a dispensation / experimental-legislation route exists."),
+    _p("dispensation_grant", 0.5, 0.0, 1.0, "share", "chain",
+       "C12; assumption", "Share of rule-blocked ideas granted a dispensation when the route exists."),
+    _p("experimentation_funding_msek", 0.0, 0.0, 2000.0, "MSEK per year", "chain",
+       "C13 (30 MSEK per year from 2021 via Vinnova)",
+       "Dedicated national funding for experimental development of regulation."),
+    _p("cost_per_experiment_msek", 1.0, 0.05, 20.0, "MSEK", "chain",
+       "assumption (Vinnova project sizes)", "Cost of one funded regulatory experiment."),
+    _p("experimentation_levels", 1, 1, 3, "levels", "chain",
+       "C14 (Kokeileva Suomi: strategic, cluster, grassroots)",
+       "1: national experiments only; 3: funding split over strategic, cluster and grassroots."),
+    _p("rule_change_effect", 0.02, 0.0, 0.2, "share per successful national experiment", "chain",
+       "C12, C14; assumption",
+       "Share of blocking rules modernised by one successful national regulatory experiment."),
+    _p("rule_obsolescence", 0.01, 0.0, 0.1, "per quarter", "chain",
+       "C14 (Komet: regulation outdated by new technology); assumption",
+       "Rate at which regulatory complexity drifts back toward its initial level."),
+    _p("regulatory_complexity", 0.2, 0.0, 1.0, "share of ideas", "chain",
+       "C12, C14 (Komet 2019:09); assumption",
+       "Mean share of ideas blocked by outdated, unclear or missing rules."),
+    _p("cross_agency_share", 0.15, 0.0, 1.0, "share of ideas", "chain",
+       "C10 (issues between the chairs); assumption",
+       "Share of ideas that cross agency borders and need an owner outside the agency."),
+    # --- Managers (ODD submodel 3) ---
+    _p("initial_trust_share", 0.2, 0.0, 1.0, "share of managers", "managers",
+       "assumption; P8 sweeps it", "Share of managers who are trust-oriented at the start."),
+    _p("span_of_control", 12, 3, 60, "staff per manager", "managers",
+       "Arbetsgivarverket: managers are about 8 % of state employees",
+       "Staff per workplace (manager unit)."),
+    _p("steering_pull", 0.05, 0.0, 1.0, "per quarter", "managers",
+       "assumption", "Rate at which manager orientation follows the room that steering leaves."),
+    _p("peer_influence", 0.2, 0.0, 1.0, "per quarter", "managers",
+       "assumption (social influence with threshold; Granovetter 1978)",
+       "Rate at which manager orientation follows the peer network."),
+    _p("peer_threshold", 0.5, 0.0, 1.0, "share of peers", "managers",
+       "Granovetter 1978; assumption",
+       "Share of trust-oriented peers beyond which peers pull a manager toward trust."),
+    _p("peer_steepness", 12.0, 1.0, 50.0, "1", "managers",
+       "assumption", "Steepness of the peer threshold response."),
+    _p("outcome_effect", 0.04, 0.0, 0.5, "per event per workplace", "managers",
+       "assumption", "How much one success moves its manager toward trust."),
+    _p("outcome_asymmetry", 3.0, 1.0, 10.0, "ratio", "managers",
+       "Slovic 1993 (trust asymmetry)", "How much more a failure or incident weighs than a success."),
+    # --- Staff (ODD submodel 4) ---
+    _p("idea_rate", 4.0, 0.0, 10.0, "ideas per person per year", "staff",
+       "assumption; calibrated to P1 (Innovationsbarometern 8 of 10)",
+       "Ideas a fully motivated, competent person with free time and autonomy has per year."),
+    _p("core_work_share", 0.65, 0.0, 0.95, "share of time", "staff",
+       "assumption", "Share of time taken by core duties."),
+    _p("admin_base", 0.1, 0.0, 0.5, "share of time", "staff",
+       "assumption (Statskontoret on reporting load)",
+       "Share of time on control and reporting under no detailed steering."),
+    _p("admin_per_detail", 0.3, 0.0, 0.8, "share of time at full detail", "staff",
+       "assumption (Statskontoret on reporting load)",
+       "Additional share of time on control and reporting at full steering detail."),
+    _p("time_needed", 0.15, 0.01, 0.5, "share of time", "staff",
+       "assumption", "Free time share at which every idea can be worked on."),
+    _p("crowding_out", 0.5, 0.0, 1.0, "share", "staff",
+       "Frey & Jegen 2001; Falk & Kosfeld 2006",
+       "How much control crowds out intrinsic motivation at full detail."),
+    _p("turnover", 0.1, 0.0, 0.5, "share per year", "staff",
+       "Arbetsgivarverket (state staff turnover about 10 % a year)",
+       "Share of staff replaced per year; head counts are conserved."),
+    _p("culture_threshold", 0.5, 0.0, 1.0, "index 0–1", "staff",
+       "calibrated to C2 (fewer than one fifth perceive an experimentation culture)",
+       "Climate score at which half of staff perceive an experimentation culture."),
+    _p("culture_steepness", 12.0, 1.0, 50.0, "1", "staff",
+       "assumption", "Steepness of the perception of an experimentation culture."),
+    # --- Experiments, incidents and diffusion (ODD submodels 6–7) ---
+    _p("experiment_quarters", 3.0, 1.0, 12.0, "quarters", "experiments",
+       "assumption", "Mean duration of an experiment."),
+    _p("base_success", 0.5, 0.0, 1.0, "probability", "experiments",
+       "assumption", "Success probability of an experiment of average competence."),
+    _p("horizon_cut", 0.5, 0.0, 1.0, "probability", "experiments",
+       "C1; assumption",
+       "Probability that an unfunded experiment crossing a budget-year boundary is cut at a 1-year horizon."),
+    _p("sector_risk", 0.3, 0.0, 1.0, "index 0–1", "experiments",
+       "C14 (risk vs legal certainty); assumption",
+       "Mean sector risk of agencies: how often a failed experiment becomes an incident."),
+    _p("control_catch", 0.6, 0.0, 1.0, "share", "experiments",
+       "assumption (control as safeguard)",
+       "Share of incidents from failures that detailed control catches at full steering detail."),
+    _p("operational_incidents", 1.0, 0.0, 20.0, "incidents per 1000 staff per year", "experiments",
+       "assumption", "Incidents of ordinary operations, independent of experiments."),
+    _p("diffusion_rate", 4.0, 0.0, 5.0, "per innovation per quarter", "experiments",
+       "Rogers 2003; Innovationsbarometern (new to the workplace counts)",
+       "Rate at which neighbouring workplaces adopt an innovation."),
+)
+# fmt: on
+
+SPECS: dict[str, ParamSpec] = {p.name: p for p in PARAMETERS}
+
+
+def _unknown(name: str) -> ParameterError:
+    close = difflib.get_close_matches(name, SPECS, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    return ParameterError(f"unknown parameter {name!r}{hint} (see docs/ODD.md for the list)")
+
+
+class Params(Mapping[str, Any]):
+    """An immutable, validated set of parameter values (defaults plus overrides)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        merged = dict(overrides or {})
+        merged.update(kwargs)
+        values = {p.name: p.default for p in PARAMETERS}
+        for name, value in merged.items():
+            spec = SPECS.get(name)
+            if spec is None:
+                raise _unknown(name)
+            values[name] = spec.check(value)
+        object.__setattr__(self, "_values", values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise _unknown(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Params are immutable; use .replace(**changes)")
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._values:
+            raise _unknown(name)
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def replace(self, **changes: Any) -> "Params":
+        return Params({**self._values, **changes})
+
+    def changed(self) -> dict[str, Any]:
+        """The values that differ from the defaults."""
+        return {k: v for k, v in self._values.items() if v != SPECS[k].default}
+
+    def __repr__(self) -> str:
+        return f"Params({self.changed()!r})"
+
+
+def check_name(name: str) -> ParamSpec:
+    """Return the spec for `name` or raise a ParameterError suggesting the closest valid name."""
+    spec = SPECS.get(name)
+    if spec is None:
+        raise _unknown(name)
+    return spec
+
+
+def parameter_table_markdown() -> str:
+    """The ODD parameter table, generated from PARAMETERS."""
+    lines = [
+        "| group | parameter | default | range | unit | source | meaning |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for p in PARAMETERS:
+        if p.kind is bool:
+            default, rng = str(p.default).lower(), "true / false"
+        elif p.kind is int:
+            default, rng = str(p.default), f"{int(p.low)} – {int(p.high)}"
+        else:
+            default, rng = f"{p.default:g}", f"{p.low:g} – {p.high:g}"
+        lines.append(
+            f"| {p.group} | `{p.name}` | {default} | {rng} | {p.unit} | {p.source} | {p.doc} |"
+        )
+    return "\n".join(lines) + "\n"

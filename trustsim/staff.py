@@ -1,0 +1,93 @@
+"""The staff population: numpy arrays with one row per person, and their rules (ODD submodel 4).
+
+No per-person Python loops: every rule is a vectorised expression over all staff, with workplace
+and agency values broadcast by index (`wp`, `agency`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+AUTONOMY_SPEED = 0.5  # share of the gap to granted autonomy closed per quarter
+SAFETY_SPEED = 0.25  # share of the gap to workplace psychological safety closed per quarter
+
+
+@dataclass
+class StaffPopulation:
+    """Staff arrays (length N = head count). Traits are drawn once; states move every quarter."""
+
+    wp: np.ndarray  # workplace (manager unit) index, int64
+    agency: np.ndarray  # agency index, int64
+    motivation_base: np.ndarray  # intrinsic motivation before crowding out, 0–1
+    competence: np.ndarray  # general competence, 0–1
+    digital: np.ndarray  # digital competence, 0–1 (C9)
+    perception: np.ndarray  # per-person perception threshold, U(0, 1)
+    autonomy: np.ndarray  # 0–1, granted by the manager within the agency's steering
+    safety: np.ndarray  # psychological safety (Edmondson 1999), 0–1
+    motivation: np.ndarray  # intrinsic motivation after crowding out, 0–1
+
+    @classmethod
+    def create(cls, wp: np.ndarray, agency: np.ndarray, rng: np.random.Generator):
+        n = len(wp)
+        return cls(
+            wp=wp,
+            agency=agency,
+            motivation_base=rng.beta(6.0, 3.0, n),
+            competence=rng.beta(5.0, 5.0, n),
+            digital=rng.beta(4.0, 6.0, n),
+            perception=rng.random(n),
+            autonomy=np.zeros(n),
+            safety=np.zeros(n),
+            motivation=np.zeros(n),
+        )
+
+    @property
+    def size(self) -> int:
+        return len(self.wp)
+
+    def skill(self) -> np.ndarray:
+        """Effective competence: general and digital competence, 0–1."""
+        return 0.6 * self.competence + 0.4 * self.digital
+
+    def update(
+        self,
+        granted: np.ndarray,
+        safety_target: np.ndarray,
+        crowding: np.ndarray,
+        first: bool = False,
+    ) -> None:
+        """Autonomy, safety and motivation move toward their workplace targets.
+
+        autonomy_i += 0.5 · (granted_w · (0.7 + 0.6 · competence_i) - autonomy_i)
+        safety_i   += 0.25 · (safety_target_w - safety_i)
+        motivation_i = motivation_base_i · (1 - crowding_w)     (Frey & Jegen 2001)
+        """
+        target_a = np.minimum(1.0, granted[self.wp] * (0.7 + 0.6 * self.competence))
+        target_s = safety_target[self.wp]
+        if first:
+            self.autonomy[:] = target_a
+            self.safety[:] = target_s
+        else:
+            self.autonomy += AUTONOMY_SPEED * (target_a - self.autonomy)
+            self.safety += SAFETY_SPEED * (target_s - self.safety)
+        np.multiply(self.motivation_base, 1.0 - crowding[self.wp], out=self.motivation)
+
+    def turnover(self, rate_per_quarter: float, rng: np.random.Generator) -> int:
+        """Replace leavers by newcomers with fresh traits in the same workplace (head count kept)."""
+        leavers = np.flatnonzero(rng.random(self.size) < rate_per_quarter)
+        k = len(leavers)
+        if k:
+            self.motivation_base[leavers] = rng.beta(6.0, 3.0, k)
+            self.competence[leavers] = rng.beta(5.0, 5.0, k)
+            self.digital[leavers] = rng.beta(4.0, 6.0, k)
+            self.perception[leavers] = rng.random(k)
+        return k
+
+    def train_digital(self, reach_per_quarter: float, gain: float, rng) -> None:
+        """Digital competence programme (C9): d_i += gain · (1 - d_i) for those reached."""
+        if reach_per_quarter <= 0:
+            return
+        hit = np.flatnonzero(rng.random(self.size) < reach_per_quarter)
+        self.digital[hit] += gain * (1.0 - self.digital[hit])
