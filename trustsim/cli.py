@@ -18,7 +18,8 @@ from .scenarios import ScenarioError
 # does not pay for Solara, Dask or matplotlib)
 SUBCOMMAND_MODULES = (
     "trustsim.cli_core",  # run, scenarios
-    "trustsim.sweep.cli",  # sweep, compare, report
+    "trustsim.sweep.cli",  # sweep
+    "trustsim.cli_analysis",  # compare, report
     "trustsim.app.cli",  # app
     "trustsim.bench",  # bench
 )
