@@ -45,6 +45,7 @@ class Government(mesa.Agent):
     def __init__(self, model: "TrustModel") -> None:
         super().__init__(model)
         self.ratchet = 0.0
+        self.visible_seen = 0.0  # visible incidents per 1000 staff acted on this quarter
         self.injected = 0.0  # visible incidents per 1000 staff injected this quarter
 
     def inject_scandal(self, size: float) -> None:
@@ -54,6 +55,7 @@ class Government(mesa.Agent):
     def step(self) -> None:
         m, p = self.model, self.model.p
         visible = m.visible_last_per_1000 + self.injected
+        self.visible_seen = visible
         self.injected = 0.0
         self.ratchet = self.ratchet * (1.0 - p.ratchet_decay) + p.ratchet_up * visible
         target = min(1.0, p.steering_detail + self.ratchet)

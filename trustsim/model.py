@@ -70,7 +70,7 @@ BLOCKERS = (
 TRUST_CUTOFF = 0.5  # a manager is "trust-oriented" above this orientation
 RECENT_QUARTERS = 4  # an innovation in the last year colours the climate of a workplace
 WINDOW_QUARTERS = 8  # Innovationsbarometern: innovation in the last two years
-PEER_LOW, PEER_HIGH = 0.2, 0.9  # peer norm below / above the threshold
+PEER_LOW, PEER_HIGH = 0.2, 0.95  # peer norm below / above the threshold
 CROSS_RULE_FACTOR = 1.5  # cross-agency ideas hit rules more often than local ones (assumption)
 
 # Flags of an experiment
@@ -267,7 +267,9 @@ class TrustModel(mesa.Model):
            + support_effect · net · (1 - o if net > 0 else o)
            + peer_influence · (logistic(peer_steepness · (f - peer_threshold)) - o)
            + outcome_effect · (successes - outcome_asymmetry · incidents)
-        with f the mean orientation of network neighbours and
+           - scandal_fear · V
+        with f the mean orientation of network neighbours, V the visible incidents per 1 000 staff
+        the government reacted to this quarter (national media), and
         net = (T - C) · (1 - conflict_blunting · 2 min(T, C) / (T + C)) from the support memory.
         """
         p, o = self.p, self.orientation
@@ -284,6 +286,7 @@ class TrustModel(mesa.Model):
             + p.support_effect * net * np.where(net > 0, 1.0 - o, o)
             + p.peer_influence * (peer - o)
             + p.outcome_effect * (self.wp_successes - p.outcome_asymmetry * self.wp_incidents)
+            - p.scandal_fear * self.government.visible_seen
         )
         np.clip(o + delta, 0.0, 1.0, out=o)
 
