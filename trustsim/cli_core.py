@@ -75,6 +75,20 @@ def add_world_options(p: argparse.ArgumentParser, years: int = 10) -> None:
                    help=f"simulated years (default {years})")
 
 
+def write_csv_atomically(df, path: str) -> None:
+    """Write to a temporary name beside `path`, then rename: never a half-written file."""
+    import os
+
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        df.to_csv(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+        raise ParameterError(f"--csv {path!r}: cannot write ({exc.strerror})") from None
+
+
 def cmd_run(args) -> int:
     from .params import Params
 
@@ -93,7 +107,7 @@ def cmd_run(args) -> int:
         print(file=sys.stderr)
     last = df.iloc[-4:][list(OUTPUTS)].mean()
     if args.csv:
-        df.to_csv(args.csv)
+        write_csv_atomically(df, args.csv)
     print(f"{scenario.title['en']}  [{scenario.name}; claims {', '.join(scenario.claims) or '-'}]")
     print(f"world {args.world}, scale {args.scale:g}, {args.years} years, seed {args.seed}")
     print(f"Final-year means ({len(df) - 1} quarters simulated):")

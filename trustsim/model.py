@@ -247,7 +247,7 @@ class TrustModel(mesa.Model):
         blame = np.minimum(0.3, 0.1 * self.wp_failures * (1.0 - o))
         safety_target = np.clip(0.15 + 0.6 * o - blame, 0.0, 1.0)
         crowding = p.crowding_out * d_wp * (1.0 - o)
-        self.wp_admin = p.admin_base + p.admin_per_detail * d_wp * (1.0 - 0.3 * o)
+        self.wp_admin = np.minimum(1.0, p.admin_base + p.admin_per_detail * d_wp * (1.0 - 0.3 * o))
         # 4. staff
         st = self.staff
         if not first:

@@ -26,7 +26,8 @@ KIND_NAMES = {STATE_AGENCY: "state agency", MUNICIPALITY: "municipality", REGION
 
 STATE_AGENCIES = 340  # Statskontoret, 1 Jan 2019
 STATE_STAFF = 270_000  # Statskontoret: 278 015 people 2022; 226–262 k FTE 2019–2025
-STATE_SIGMA = 2.2  # log-normal spread chosen so that > 40 % of agencies have < 50 staff
+STATE_SIGMA = 2.3  # log-normal spread chosen so that > 40 % of agencies have < 50 staff
+LARGEST_AGENCY = 35_000  # Polismyndigheten, the largest agency, ~35 000 employees (2022)
 MUNICIPALITIES = 290  # SKR
 MUNICIPAL_STAFF = 875_000  # SKR 2021
 MUNICIPAL_SIGMA = 1.0  # spread: Stockholm ~45 000 staff, the smallest a few hundred
@@ -70,13 +71,26 @@ class World:
         return self.staff / self.full_staff
 
 
-def lognormal_sizes(n: int, total: int, sigma: float, minimum: int = MIN_ORG_SIZE) -> np.ndarray:
-    """`n` heavy-tailed sizes summing to `total`: log-normal quantiles, at least `minimum` each."""
+def lognormal_sizes(
+    n: int, total: int, sigma: float, minimum: int = MIN_ORG_SIZE, maximum: int | None = None
+) -> np.ndarray:
+    """`n` heavy-tailed sizes summing to `total`: log-normal quantiles, at least `minimum` each,
+    at most `maximum` (the excess of capped ones is shared out over the others in proportion)."""
     q = norm.ppf((np.arange(n) + 0.5) / n)
     shape = np.exp(sigma * q)
     sizes = minimum + shape / shape.sum() * (total - minimum * n)
+    capped = np.zeros(n, dtype=bool)
+    while maximum is not None and (sizes > maximum + 0.5).any():
+        capped |= sizes > maximum
+        sizes[capped] = maximum
+        free = ~capped
+        rest = total - sizes[capped].sum()
+        sizes[free] = minimum + (sizes[free] - minimum) * (rest - minimum * free.sum()) / (
+            sizes[free] - minimum
+        ).sum()
     sizes = np.round(sizes).astype(np.int64)
-    sizes[-1] += total - sizes.sum()  # exact total, adjusted on the largest
+    largest_free = np.flatnonzero(sizes < (maximum or np.inf))[-1]
+    sizes[largest_free] += total - sizes.sum()  # exact total, on the largest uncapped
     return sizes[::-1].copy()  # largest first
 
 
@@ -98,7 +112,7 @@ def build_world(name: str, scale: float = 1.0) -> World:
         sizes = _scaled(np.array(TEACHING_SIZES, dtype=np.int64), scale)
         kinds = np.zeros(len(sizes), dtype=np.int8)
         return World(name, scale, sizes, kinds, TEACHING_NAMES, STATE_STAFF)
-    state = lognormal_sizes(STATE_AGENCIES, STATE_STAFF, STATE_SIGMA)
+    state = lognormal_sizes(STATE_AGENCIES, STATE_STAFF, STATE_SIGMA, maximum=LARGEST_AGENCY)
     parts = [state]
     kinds = [np.full(STATE_AGENCIES, STATE_AGENCY, dtype=np.int8)]
     names = [f"Myndighet {i + 1}" for i in range(STATE_AGENCIES)]
