@@ -15,7 +15,7 @@ def test_chain_is_more_than_the_sum_of_its_parts():
     chain = {k: v for part in PARTS.values() for k, v in part.items()}
     cases = [("baseline-control", {})] + [("baseline-control", ov) for ov in PARTS.values()]
     cases.append(("baseline-control", chain))
-    runs = replicate(cases, range(10), years=12)
+    runs = replicate(cases, range(16), years=12, scale=0.1)
     rates = [final(frames, "innovation_rate", quarters=8) for frames in runs]
     base, parts, whole = rates[0], rates[1:-1], rates[-1]
     separate = sum(p - base for p in parts)  # per replication, paired
