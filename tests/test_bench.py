@@ -6,10 +6,12 @@ consistent with each other (wall = build + run, mean step <= slowest step).
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import math
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -154,6 +156,29 @@ def test_case_config_full_sizes_and_overrides() -> None:
 def test_workshop_scale_is_a_valid_scale() -> None:
     scale, source = bench.workshop_scale()
     assert 0 < scale <= 1 and source
+
+
+def fake_app_module(monkeypatch: pytest.MonkeyPatch, name: str, **attrs: object) -> None:
+    module = types.ModuleType(name)
+    module.__spec__ = importlib.machinery.ModuleSpec(name, loader=None)
+    module.__dict__.update(attrs)
+    monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_workshop_scale_comes_from_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_app_module(monkeypatch, "fake_app_bad", DEFAULT_SCALE=7)  # out of range: skipped
+    fake_app_module(monkeypatch, "fake_app_good", DEFAULT_SCALE=0.2)
+    monkeypatch.setattr(
+        bench, "APP_DEFAULT_MODULES", ("no_such_app", "fake_app_bad", "fake_app_good")
+    )
+    assert bench.workshop_scale() == (0.2, "scale from fake_app_good.DEFAULT_SCALE")
+    assert bench.case_config("workshop-state", bench.Options()).scale == 0.2
+
+
+def test_workshop_scale_falls_back_without_the_app(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench, "APP_DEFAULT_MODULES", ("no_such_app",))
+    scale, source = bench.workshop_scale()
+    assert scale == bench.WORKSHOP_FALLBACK_SCALE and "assumed" in source
 
 
 def test_expand_cases_groups_and_duplicates() -> None:

@@ -40,7 +40,8 @@ from .cli_core import bounded_int, positive_float
 
 QUARTERS = 80  # 20 years, the horizon of the national-scale targets
 WORKSHOP_STEPS = 40  # steps timed one by one in the workshop cases
-WORKSHOP_FALLBACK_SCALE = 0.01  # used while trustsim.app does not publish DEFAULT_SCALE
+WORKSHOP_FALLBACK_SCALE = 0.01  # used while the app does not publish DEFAULT_SCALE
+APP_DEFAULT_MODULES = ("trustsim.app.session", "trustsim.app")  # where the app's default lives
 MESA_AGENTS, MESA_STEPS = 10_000, 50  # the Mesa reference: a few seconds on a 2-core machine
 QUICK_STATE_SCALE, QUICK_QUARTERS = 0.02, 8
 QUICK_MESA_AGENTS, QUICK_MESA_STEPS = 1_000, 10
@@ -91,22 +92,24 @@ class Options:
 
 
 def workshop_scale() -> tuple[float, str]:
-    """The state-world scale the workshop app starts with, and where the value came from."""
-    if importlib.util.find_spec("trustsim.app") is None:
-        return WORKSHOP_FALLBACK_SCALE, "trustsim.app not built; scale 0.01 assumed"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            app = importlib.import_module("trustsim.app")
-    except Exception as exc:  # noqa: BLE001 - the app is another module; never break the bench
-        return (
-            WORKSHOP_FALLBACK_SCALE,
-            f"trustsim.app failed to import ({type(exc).__name__}); 0.01 assumed",
-        )
-    value = getattr(app, "DEFAULT_SCALE", None)
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
-        return float(value), "trustsim.app.DEFAULT_SCALE"
-    return WORKSHOP_FALLBACK_SCALE, "trustsim.app has no DEFAULT_SCALE; scale 0.01 assumed"
+    """The state-world scale the workshop app starts with, and where the value came from.
+
+    Read from `trustsim.app.session.DEFAULT_SCALE` (the app's plain-Python session module, which
+    does not import Solara); 0.01 while the app does not exist or does not say.
+    """
+    for module in APP_DEFAULT_MODULES:
+        try:
+            if importlib.util.find_spec(module) is None:
+                continue
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = getattr(importlib.import_module(module), "DEFAULT_SCALE", None)
+        except Exception:  # noqa: BLE001, S112 - the app is another module; never break the bench
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value <= 1:
+            return float(value), f"scale from {module}.DEFAULT_SCALE"
+    fallback = f"{WORKSHOP_FALLBACK_SCALE:g}"
+    return WORKSHOP_FALLBACK_SCALE, f"the app publishes no DEFAULT_SCALE; scale {fallback} assumed"
 
 
 def case_config(name: str, opts: Options) -> Case:
