@@ -1,0 +1,271 @@
+"""`write_report(dir)`: a Markdown report with PNG figures for a `trustsim sweep` results folder.
+
+Everything is computed in memory first; files are written into a temporary folder next to the
+results and renamed to `DIR/report/` at the end, so a failure never leaves a half-written report
+(an older report is replaced only once the new one is complete).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from . import plots
+from .analysis import (
+    FINAL_QUARTERS,
+    Results,
+    decimals_for,
+    describe,
+    excludes_zero,
+    format_interval,
+    load_results,
+    morris_all,
+    morris_conclusions,
+    results_summary,
+    sign_conclusions,
+)
+from .model import OUTPUTS
+
+REPORT_DIR = "report"
+REPORT_FILE = "report.md"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report: file name, heading, caption and the figure itself."""
+
+    filename: str
+    heading: str
+    caption: str
+    figure: Figure
+
+
+def markdown_table(summary: Mapping[str, Any], key: str) -> str:
+    """Rows = outputs, columns = scenarios, cells `mean [ci_low, ci_high]` (`key` = "scenarios"
+    or "differences"; significant differences in bold)."""
+    block = summary[key]
+    names = list(block)
+    lines = ["| output | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for output in OUTPUTS:
+        cells = [block[n][output] for n in names]
+        dec = decimals_for(v for c in cells for v in c.values())
+        texts = []
+        for cell in cells:
+            text = format_interval(cell, dec, sign=key == "differences")
+            texts.append(f"**{text}**" if key == "differences" and excludes_zero(cell) else text)
+        lines.append(f"| {output} | " + " | ".join(texts) + " |")
+    return "\n".join(lines)
+
+
+def build_figures(results: Results, summary: Mapping[str, Any]) -> list[FigureSpec]:
+    """The figures that apply to this folder (see docs/analysis.md)."""
+    figs = [
+        FigureSpec(
+            "time_series.png",
+            "Outputs over time",
+            "Mean across all runs of each scenario per quarter, with the 95 % confidence band of the "
+            "mean. The dashed line in experimentation culture is Innovationsbarometern's one fifth.",
+            plots.time_series_figure(results),
+        )
+    ]
+    if summary["differences"]:
+        figs.append(
+            FigureSpec(
+                "forest.png",
+                "Paired differences to the reference",
+                f"Final-year difference scenario − {results.scenarios[0]}, paired by design point and "
+                "seed, with 95 % confidence interval. An interval not crossing 0 is a difference the "
+                "runs support.",
+                plots.forest_figure(summary),
+            )
+        )
+    if "budget_horizon_years" in results.parameters:
+        figs.append(
+            FigureSpec(
+                "budget_horizon.png",
+                "Budget horizon",
+                "Final-year innovation rate against the budget horizon, averaged over the other swept "
+                "parameters and the replications, with 95 % band.",
+                plots.budget_horizon_figure(results),
+            )
+        )
+    if "initial_trust_share" in results.parameters:
+        figs.append(
+            FigureSpec(
+                "tipping.png",
+                "Tipping curve",
+                "Final-year trust orientation and experimentation culture against the initial share "
+                "of trust-oriented managers, averaged over the other swept parameters and the "
+                "replications, with 95 % band.",
+                plots.tipping_figure(results),
+            )
+        )
+    return figs
+
+
+def _morris_section(results: Results) -> tuple[list[str], list[FigureSpec]]:
+    morris, skipped = morris_all(results)
+    lines = ["## Sensitivity (Morris screening)", ""]
+    figs = []
+    if morris:
+        figs.append(
+            FigureSpec(
+                "morris.png",
+                "Morris μ* and σ",
+                "μ* is the mean absolute elementary effect of a parameter over its range (with 95 % "
+                "bootstrap interval), σ the spread of the effects: σ large next to μ* means the effect "
+                "depends on the other parameters.",
+                plots.morris_figure(morris),
+            )
+        )
+        lines.append("![Morris μ* and σ](morris.png)")
+        lines.append("")
+        lines += ["What the screening supports:", ""]
+        lines += [
+            f"- {line}" if not line.startswith("  ") else line
+            for line in morris_conclusions(morris)
+        ]
+    for reason in skipped:
+        lines.append(f"- Skipped: {reason}")
+    return lines, figs
+
+
+def _names(items: Any) -> str:
+    return ", ".join(f"`{i}`" for i in items) if items else "none"
+
+
+def header_lines(results: Results) -> list[str]:
+    """Title, settings, provenance and run counts."""
+    m = results.manifest
+    design = m["design"]
+    counts = results.status_counts()
+    provenance = (
+        f"- Provenance: trustsim {m.get('trustsim_version', '?')}, git commit "
+        f"{m.get('git_commit') or 'unknown'}, Python {m.get('python', '?')}, "
+        f"content hash {m.get('content_hash', '?')}"
+    )
+    return [
+        f"# {m.get('title') or m.get('experiment', 'trustsim experiment')}",
+        "",
+        describe(m) + ".",
+        "",
+        f"- Scenarios (the first is the reference): {_names(results.scenarios)}",
+        (
+            f"- Levers swept: {_names(design.get('levers'))}; "
+            f"uncertainties swept: {_names(design.get('uncertainties'))}"
+        ),
+        f"- Runs: {counts['done']} done, {counts['failed']} failed, {counts['pending']} pending",
+        provenance,
+        "",
+    ]
+
+
+def table_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
+    """The means table and, with several scenarios, the paired-differences table."""
+    reference = results.scenarios[0]
+    means_note = (
+        f"Mean of the last {FINAL_QUARTERS} quarters of each run, averaged over all finished runs "
+        "of a scenario (design points × replications), with a t-based 95 % confidence interval."
+    )
+    lines = ["## Final-year means", "", means_note, "", markdown_table(summary, "scenarios"), ""]
+    if not summary["differences"]:
+        return lines
+    diff_note = (
+        f"Scenario − {reference} per (design point, replication) pair — the same seed, so "
+        "shared noise cancels — then mean and 95 % CI. Bold: the interval excludes 0."
+    )
+    lines += [f"## Paired differences to {reference}", "", diff_note, ""]
+    lines += [markdown_table(summary, "differences"), ""]
+    same = identical_to_reference(summary)
+    if same:
+        lines += [
+            (
+                f"Note: {_names(same)} gave exactly the same outputs as {reference} in every pair; "
+                "the swept parameters probably override what distinguishes them."
+            ),
+            "",
+        ]
+    return lines
+
+
+def identical_to_reference(summary: Mapping[str, Any]) -> list[str]:
+    """Scenarios whose paired differences are exactly zero for every output."""
+    return [
+        name
+        for name, diffs in summary["differences"].items()
+        if all(d["mean"] == 0 and d["ci_low"] == 0 and d["ci_high"] == 0 for d in diffs.values())
+    ]
+
+
+def failed_lines(results: Results, limit: int = 50) -> list[str]:
+    """The failed runs with the last line of their traceback."""
+    failed = results.failed_runs()
+    if not failed:
+        return []
+    lines = ["## Failed runs", ""]
+    for rid in failed[:limit]:
+        tb = (results.manifest["runs"][rid].get("traceback") or "").strip().splitlines()
+        lines.append(f"- `{rid}`: {tb[-1] if tb else 'no traceback recorded'}")
+    if len(failed) > limit:
+        lines.append(f"- … and {len(failed) - limit} more (see manifest.json)")
+    return [*lines, ""]
+
+
+def render(results: Results) -> tuple[str, list[FigureSpec]]:
+    """The report text and its figures (nothing written yet)."""
+    summary = results_summary(results)
+    figs = build_figures(results, summary)
+    lines = header_lines(results) + table_lines(results, summary)
+    for fig in figs:
+        lines += [f"## {fig.heading}", "", f"![{fig.heading}]({fig.filename})", "", fig.caption, ""]
+    if results.design["kind"] == "morris":
+        more, morris_figs = _morris_section(results)
+        lines += [*more, ""]
+        figs += morris_figs
+    if summary["differences"] and int(results.design.get("points") or 1) > 1:
+        lines += ["## Do the differences hold across the uncertainty range?", ""]
+        lines += [f"- {line}" for line in sign_conclusions(results)] + [""]
+    lines += failed_lines(results)
+    return "\n".join(lines), figs
+
+
+def write_report(results_dir: str | os.PathLike) -> Path:
+    """Write `DIR/report/report.md` and its PNGs atomically; return the path of report.md.
+
+    Raises `ResultsError` (nothing written) if the folder cannot be analysed."""
+    results = load_results(results_dir)
+    text, figs = render(results)
+    folder = Path(results_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
+    try:
+        for fig in figs:
+            plots.save(fig.figure, tmp / fig.filename)
+        (tmp / REPORT_FILE).write_text(text, encoding="utf-8")
+        _replace_dir(tmp, folder / REPORT_DIR)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder / REPORT_DIR / REPORT_FILE
+
+
+def _replace_dir(new: Path, target: Path) -> None:
+    """Rename `new` to `target`, replacing an existing `target` only after the rename worked."""
+    if not target.exists():
+        new.rename(target)
+        return
+    old = Path(tempfile.mkdtemp(prefix=".report-old-", dir=target.parent))
+    old.rmdir()
+    target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        old.rename(target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
