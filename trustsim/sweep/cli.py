@@ -45,6 +45,8 @@ def register(sub) -> None:
     p.add_argument("--years", type=bounded_int(1, 100), metavar="Y",
                    help="override the experiment's simulated years")
     p.add_argument("--quiet", action="store_true", help="no progress bar or notes on stderr")
+    p.add_argument("--no-report", action="store_true",
+                   help="do not write the report or print the comparison table afterwards")
     p.set_defaults(func=cmd_sweep)
 
 
@@ -71,7 +73,7 @@ def cmd_sweep(args) -> int:
               f"({result.skipped} already done), {result.failed} failed, "
               f"{result.seconds:.1f} s, {rate:.1f} runs/s on {result.executor} -> {result.folder}",
               file=sys.stderr)
-    if result.done:
+    if result.done and not args.no_report:
         _report(result.folder, args.quiet)
     if result.failed:
         print(f"trustsim: {result.failed} run(s) failed; tracebacks are in "
