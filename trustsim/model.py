@@ -314,8 +314,11 @@ class TrustModel(mesa.Model):
         cross_rule = rng.binomial(cross, np.minimum(1.0, reg * CROSS_RULE_FACTOR))
         # rule-blocked ideas need dispensation (C12)
         if p.dispensation:
-            rule_ok = rng.binomial(rule, p.dispensation_grant)
-            cross_rule_ok = rng.binomial(cross_rule, p.dispensation_grant)
+            # C13: without dedicated funding agencies can rarely carry a regulatory experiment
+            funded = p.experimentation_funding_msek > 0
+            grant = p.dispensation_grant * (1.0 if funded else p.unfunded_dispensation_use)
+            rule_ok = rng.binomial(rule, grant)
+            cross_rule_ok = rng.binomial(cross_rule, grant)
         else:
             rule_ok = np.zeros_like(rule)
             cross_rule_ok = np.zeros_like(cross_rule)

@@ -5,7 +5,7 @@ import numpy as np
 
 import trustsim
 
-from .helpers import ci95, pool
+from .helpers import SEED_OFFSET, ci95, pool
 
 BUDGET_ONLY = np.array([0.0, 1.0, 0.0])  # (leadership, budget, digital)
 
@@ -25,7 +25,7 @@ def orientation_after_support(args) -> float:
 
 
 def test_esv_budget_support_moves_managers_more_than_agv():
-    seeds = range(8)
+    seeds = range(SEED_OFFSET, SEED_OFFSET + 8)
     agv, esv, none = (
         np.array(list(pool().map(orientation_after_support, [(body, s) for s in seeds])))
         for body in ("AgV", "ESV", "none")
