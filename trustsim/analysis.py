@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 from scipy import stats
 
 from .model import OUTPUTS
@@ -396,7 +397,8 @@ def _check_manifest(mpath: Path, m: Any) -> None:
 
 
 def _read_shards(folder: Path, run_ids: list[str]) -> pd.DataFrame:
-    frames = []
+    """All quarterly rows of the given runs, one parquet shard each (the bad shard is named)."""
+    tables = []
     for rid in run_ids:
         shard = folder / "runs" / f"{rid}.parquet"
         _require(
@@ -405,13 +407,17 @@ def _read_shards(folder: Path, run_ids: list[str]) -> pd.DataFrame:
             "missing although the manifest marks the run done; rerun the sweep to resume it",
         )
         try:
-            frames.append(pd.read_parquet(shard))
+            tables.append(pq.read_table(shard))
         except (OSError, ValueError, pa.ArrowException) as exc:
             raise ResultsError(
                 f"{shard}: cannot read parquet shard ({exc}); delete it and rerun "
                 "the sweep to resume"
             ) from None
-    return pd.concat(frames, ignore_index=True)
+    try:
+        table = pa.concat_tables(tables, promote_options="permissive")
+    except (ValueError, pa.ArrowException) as exc:
+        raise ResultsError(f"{folder / 'runs'}: shards have incompatible columns ({exc})") from None
+    return table.to_pandas()
 
 
 def _finals_from_runs(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataFrame:

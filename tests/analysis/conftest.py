@@ -108,21 +108,26 @@ def model_run_fn(world: str = "teaching", scale: float = 1.0, years: int = 2) ->
 def synthetic_run(
     effects: dict[str, dict[str, float]],
     offsets: dict[str, float],
+    scenario_effects: dict[str, dict[str, dict[str, float]]] | None = None,
     noise: float = 0.1,
     quarters: int = 8,
 ) -> RunFn:
-    """Outputs = offset[scenario] + Σ effects[output][param] · value + seed noise, flat in time.
+    """Outputs = offsets[scenario] + Σ effects[output][param] · value
+    + Σ scenario_effects[scenario][output][param] · value (param "1" = the constant 1)
+    + seed noise, flat in time. The noise depends only on the seed, so it is shared by scenarios
+    with the same seed (common random numbers) and by design points."""
+    extra = scenario_effects or {}
 
-    The seed noise is shared by scenarios with the same seed (common random numbers)."""
+    def linear(coefs: dict[str, float], values: dict) -> float:
+        return sum(c * (1.0 if p == "1" else values.get(p, 0.0)) for p, c in coefs.items())
 
     def run_fn(scenario: str, values: dict, seed: int) -> pd.DataFrame:
-        rng = np.random.default_rng(seed)
-        shared = rng.normal(0, 1.0)  # the same for every scenario at this seed
+        shared = np.random.default_rng(seed).normal(0, 1.0)
         q = np.arange(quarters + 1)
         data = {"year": q / 4}
         for i, name in enumerate(OUTPUTS + DIAGNOSTICS):
-            lin = sum(c * values.get(p, 0.0) for p, c in effects.get(name, {}).items())
-            base = offsets.get(scenario, 0.0) + lin + shared + i
+            base = offsets.get(scenario, 0.0) + linear(effects.get(name, {}), values) + shared + i
+            base += linear(extra.get(scenario, {}).get(name, {}), values)
             data[name] = base + noise * np.random.default_rng([seed, i]).normal(size=q.size)
         return pd.DataFrame(data, index=pd.Index(q, name="quarter"))
 
