@@ -6,6 +6,7 @@ traceback, and no results folder is created.
 
 from __future__ import annotations
 
+import math
 import string
 
 import pytest
@@ -217,7 +218,7 @@ def toml_text(data) -> str:
     from .helpers import toml_value
 
     def val(v):
-        if isinstance(v, float) and v != v:
+        if isinstance(v, float) and math.isnan(v):
             return "nan"
         if isinstance(v, float) and v in (float("inf"), float("-inf")):
             return "inf" if v > 0 else "-inf"

@@ -122,7 +122,7 @@ def test_failed_runs_are_recorded_and_the_sweep_goes_on(cli, tmp_path, experimen
 
 
 def test_cli_exit_code_1_when_runs_fail(cli, tmp_path, experiment_file, monkeypatch):
-    import trustsim.sweep.engine as engine
+    from trustsim.sweep import engine
 
     real = engine.run_sweep
     monkeypatch.setattr(engine, "run_sweep",

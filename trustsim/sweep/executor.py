@@ -75,7 +75,7 @@ def open_executor(scheduler: str | None = None, workers: int | None = None
         client.close()
 
 
-def _dask_client(address: str):
+def _dask_client(address: str, timeout: str = "10s"):
     try:
         from distributed import Client
     except ImportError:
@@ -84,7 +84,7 @@ def _dask_client(address: str):
             "`pip install 'trustsim[dask]'`"
         ) from None
     try:
-        return Client(address, timeout="10s", set_as_default=False)
+        return Client(address, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ExperimentError(
             f"--scheduler {address!r}: cannot connect to a Dask scheduler ({exc}); give an "
