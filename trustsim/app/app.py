@@ -1,0 +1,34 @@
+"""The workshop page: run it with `trustsim app`, or `solara run trustsim.app.app`.
+
+Solara imports this module once per server and calls `Page` for every browser session, so the
+model must not be created here at module level (it would be shared by every visitor): `Page`
+creates one `Workshop` per session with `solara.use_memo`.
+"""
+
+from __future__ import annotations
+
+import solara
+
+from trustsim.app.components import WorkshopView, describe_error
+from trustsim.app.i18n import default_lang, t
+from trustsim.app.session import Workshop
+
+
+def new_workshop() -> Workshop | tuple:
+    """A fresh Workshop for a new session, or the page message saying why it cannot start."""
+    try:
+        return Workshop()
+    except Exception as exc:  # noqa: BLE001 - e.g. a broken scenario: a message, no traceback
+        return describe_error(exc)
+
+
+@solara.component
+def Page():
+    """One browser session: its own runs, its own language."""
+    workshop = solara.use_memo(new_workshop, [])
+    lang = default_lang()
+    if isinstance(workshop, tuple):
+        _, key, values = workshop
+        solara.Error(t(key, lang, **values), classes=["ts-error"])
+        return
+    WorkshopView(workshop, initial_lang=lang)

@@ -1,0 +1,122 @@
+"""`trustsim app`: serve the workshop page with Solara.
+
+Binds to 127.0.0.1 unless `--host` says otherwise: `--host 0.0.0.0` lets every machine that can
+reach this one (the workshop room's network) open the page and run models on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import socket
+import sys
+
+from trustsim.params import ParameterError
+
+APP_MODULE = "trustsim.app.app"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8765
+LANGS = ("sv", "en")  # kept in step with i18n.LANGS (a test checks); no Solara import here
+LANG_ENV = "TRUSTSIM_APP_LANG"
+
+
+def port_number(text: str) -> int:
+    """A TCP port, 1–65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not (1 <= value <= 65535):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not allowed; allowed is a port in [1, 65535]"
+        )
+    return value
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ParameterError (exit 2) if `port` on `host` cannot be bound."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise ParameterError(f"--host {host!r}: not a known host name or address") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ParameterError(
+                f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
+                "choose another port with --port"
+            ) from None
+
+
+def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
+    """The `solara run` command line for the workshop page."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "solara",
+        "run",
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
+    cmd.append("--open" if open_browser else "--no-open")
+    return cmd
+
+
+def cmd_app(args: argparse.Namespace) -> int:
+    if importlib.util.find_spec("solara") is None:
+        raise ParameterError(
+            "the workshop page needs Solara; install the app extra: pip install 'trustsim[app]'"
+        )
+    check_port_free(args.host, args.port)
+    where = f"http://{'127.0.0.1' if args.host == DEFAULT_HOST else args.host}:{args.port}/"
+    print(f"trustsim app: serving the workshop page at {where} (Ctrl-C stops it)", file=sys.stderr)
+    if args.host not in (DEFAULT_HOST, "localhost", "::1"):
+        print(
+            f"trustsim app: --host {args.host} lets anyone who can reach this machine on port "
+            f"{args.port} open the page and run models here",
+            file=sys.stderr,
+        )
+    env = {**os.environ, LANG_ENV: args.lang}
+    sys.stderr.flush()
+    cmd = solara_command(args.host, args.port, not args.no_open)
+    os.execve(cmd[0], cmd, env)  # Solara takes over this process: Ctrl-C and kill reach it directly
+    return 0  # not reached
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "app",
+        help="serve the interactive workshop page (Solara) in the browser",
+        description="Serve the workshop page. It binds to 127.0.0.1 (this machine only) unless "
+        "--host says otherwise; --host 0.0.0.0 serves everyone on the room's network.",
+    )
+    p.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"address to listen on (default {DEFAULT_HOST}: this machine only)",
+    )
+    p.add_argument(
+        "--port",
+        type=port_number,
+        default=DEFAULT_PORT,
+        help=f"port to listen on (default {DEFAULT_PORT})",
+    )
+    p.add_argument("--no-open", action="store_true", help="do not open a browser window")
+    p.add_argument(
+        "--lang",
+        choices=LANGS,
+        default="sv",
+        help="language a new page starts in (default sv; the page has a switch)",
+    )
+    p.set_defaults(func=cmd_app)
