@@ -176,6 +176,7 @@ def run_sweep(
     todo = [t for t in tasks if t.run_id not in done]
     description = "nothing to run"
     bar = _progress(len(tasks), len(done), quiet, stream, experiment.name)
+    bar.set_postfix(failed=0, refresh=False)
     try:
         if todo:
             n = min(workers or default_workers(), len(todo)) if scheduler is None else None
@@ -194,7 +195,8 @@ def _warn_version_change(previous: dict[str, Any], stream: TextIO) -> None:
     for key in ("trustsim_version", "git_commit"):
         if previous.get(key) != env[key]:
             print(f"trustsim: warning: this results folder was started with {key} "
-                  f"{previous.get(key)}; now {env[key]}. Runs made by each are mixed.",
+                  f"{previous.get(key)}, now {env[key]}: finished runs are kept, so the folder may "
+                  "mix results of both; add --new for a clean sweep",
                   file=stream)
 
 
@@ -224,9 +226,8 @@ def _execute(executor: cf.Executor, todo: list[RunTask], run_fn, folder: Path,
             for future in finished:
                 outcome = _outcome(future, pending.pop(future))
                 failed += _record(outcome, folder, manifest)
+                bar.set_postfix(failed=failed, refresh=False)
                 bar.update(1)
-                if failed:
-                    bar.set_postfix(failed=failed, refresh=False)
             if time.monotonic() - last_write > MANIFEST_INTERVAL:
                 storage.write_json(folder / storage.MANIFEST, manifest)
                 last_write = time.monotonic()
