@@ -129,11 +129,10 @@ class ExperimentationScheme(mesa.Agent):
     National experiments are counted in real numbers (independent of the model's scale):
     n = funding_level / cost_level per year. Each success modernises the blocking rules of the
     agencies in its reach:  reg_a <- reg_a · (1 - rule_change_effect · relevance)  where relevance is
-    1 with RUM choosing the challenges and RELEVANCE_WITHOUT_RUM without; without a dispensation
+    1 with RUM choosing the challenges and relevance_without_rum without; without a dispensation
     route an experiment cannot test rule changes and modernises nothing (C12–C13).
     """
 
-    RELEVANCE_WITHOUT_RUM = 0.4
     # (share of funding, cost factor, reach) per level: strategic, cluster, grassroots (C14)
     LEVELS = {
         1: (("strategic", 1.0, 1.0, "all"),),
@@ -174,7 +173,7 @@ class ExperimentationScheme(mesa.Agent):
             wins = int(m.rng.binomial(done, p_success)) if done else 0
             self.successes += wins
             if wins and p.dispensation:
-                relevance = 1.0 if p.rum else self.RELEVANCE_WITHOUT_RUM
+                relevance = 1.0 if p.rum else p.relevance_without_rum
                 factor = (1.0 - p.rule_change_effect * relevance) ** wins
                 if reach == "all":
                     m.regulation *= factor

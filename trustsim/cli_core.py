@@ -57,7 +57,9 @@ def parse_set(items: list[str]) -> dict:
     out = {}
     for item in items or []:
         if "=" not in item:
-            raise ParameterError(f"--set {item!r}: expected NAME=VALUE, e.g. --set steering_detail=0.4")
+            raise ParameterError(
+                f"--set {item!r}: expected NAME=VALUE, e.g. --set steering_detail=0.4"
+            )
         name, raw = item.split("=", 1)
         try:
             value = tomllib.loads(f"v = {raw.strip()}")["v"]
@@ -69,10 +71,18 @@ def parse_set(items: list[str]) -> dict:
 
 def add_world_options(p: argparse.ArgumentParser, years: int = 10) -> None:
     p.add_argument("--world", choices=WORLDS, default="state", help="world preset (default: state)")
-    p.add_argument("--scale", type=positive_float, default=0.1,
-                   help="share of real head counts, (0, 1]; 1 = one agent per person (default 0.1)")
-    p.add_argument("--years", type=bounded_int(1, 100), default=years,
-                   help=f"simulated years (default {years})")
+    p.add_argument(
+        "--scale",
+        type=positive_float,
+        default=0.1,
+        help="share of real head counts, (0, 1]; 1 = one agent per person (default 0.1)",
+    )
+    p.add_argument(
+        "--years",
+        type=bounded_int(1, 100),
+        default=years,
+        help=f"simulated years (default {years})",
+    )
 
 
 def write_csv_atomically(df, path: str) -> None:
@@ -101,8 +111,15 @@ def cmd_run(args) -> int:
         if show:
             print(f"\r  quarter {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    df = run(scenario, world=args.world, scale=args.scale, years=args.years, seed=args.seed,
-             overrides=overrides, progress=progress)
+    df = run(
+        scenario,
+        world=args.world,
+        scale=args.scale,
+        years=args.years,
+        seed=args.seed,
+        overrides=overrides,
+        progress=progress,
+    )
     if show:
         print(file=sys.stderr)
     last = df.iloc[-4:][list(OUTPUTS)].mean()
@@ -125,11 +142,17 @@ def cmd_scenarios(args) -> int:
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run one scenario and print the final-year outputs")
-    p.add_argument("scenario", help="scenario name (see `trustsim scenarios`) or path to a .toml file")
+    p.add_argument(
+        "scenario", help="scenario name (see `trustsim scenarios`) or path to a .toml file"
+    )
     add_world_options(p)
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, help="random seed")
-    p.add_argument("--set", action="append", metavar="NAME=VALUE",
-                   help="override a parameter (repeatable), e.g. --set budget_horizon_years=3")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help="override a parameter (repeatable), e.g. --set budget_horizon_years=3",
+    )
     p.add_argument("--csv", help="also write the quarterly outputs to this CSV file")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=cmd_run)

@@ -67,11 +67,18 @@ BLOCKERS = (
     "cut_by_budget_horizon",
 )
 
-TRUST_CUTOFF = 0.5  # a manager is "trust-oriented" above this orientation
+# Structural constants of the functional forms (documented in docs/ODD.md, "Structural constants")
+AUTONOMY_BASE = 0.1  # autonomy every workplace grants, whatever the manager
+LEADER_BONUS = 0.1  # innovation leaders (C8): extra autonomy granted and approval probability
+LEADER_SUCCESS = 0.05  # innovation leaders (C8): extra success probability of an experiment
+SAFETY_BASE, SAFETY_PER_TRUST = 0.15, 0.6  # psychological safety = base + per_trust · orientation
+BLAME_PER_FAILURE, BLAME_MAX = 0.1, 0.3  # control-oriented managers blame failures
+MONEY_FLOOR, SLACK_FOR_FULL_MONEY = 0.5, 0.05  # experiments find money: floor + slack / full
+SKILL_SUCCESS = 0.3  # success probability per unit of workplace skill above 0.5
+ABSORB_FLOOR = 0.3  # absorptive capacity of a workplace with no autonomy (diffusion)
+CLIMATE_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # autonomy, safety, motivation, recent innovation
 RECENT_QUARTERS = 4  # an innovation in the last year colours the climate of a workplace
 WINDOW_QUARTERS = 8  # Innovationsbarometern: innovation in the last two years
-PEER_LOW, PEER_HIGH = 0.2, 0.95  # peer norm below / above the threshold
-CROSS_RULE_FACTOR = 1.5  # cross-agency ideas hit rules more often than local ones (assumption)
 
 # Flags of an experiment
 RULE, CROSS, FUNDED, METHOD = 1, 2, 4, 8
@@ -121,16 +128,20 @@ class TrustModel(mesa.Model):
         self.agency_size = w.sizes
         self.agency_kind = w.kinds
         kind_risk = np.array([KIND_RISK[int(k)] for k in w.kinds])
-        self.risk = np.clip(p.sector_risk * kind_risk * rng.uniform(0.5, 1.5, self.n_agencies), 0, 1)
-        self.regulation0 = np.clip(p.regulatory_complexity * rng.uniform(0.5, 1.5, self.n_agencies), 0, 0.95)
+        self.risk = np.clip(
+            p.sector_risk * kind_risk * rng.uniform(0.5, 1.5, self.n_agencies), 0, 1
+        )
+        self.regulation0 = np.clip(
+            p.regulatory_complexity * rng.uniform(0.5, 1.5, self.n_agencies), 0, 0.95
+        )
         self.regulation = self.regulation0.copy()
         self.detail = np.full(self.n_agencies, p.steering_detail)
         self.trust_signal = np.zeros(self.n_agencies)  # support memory, toward trust
         self.control_signal = np.zeros(self.n_agencies)  # support memory, toward control
         # innovation slack (C1, C3): more room with a longer horizon, less with earmarking
-        self.slack = (p.innovation_slack + p.slack_per_horizon_year * (p.budget_horizon_years - 1)) * (
-            1.0 - p.earmarking_share
-        )
+        self.slack = (
+            p.innovation_slack + p.slack_per_horizon_year * (p.budget_horizon_years - 1)
+        ) * (1.0 - p.earmarking_share)
         self.agency_graph = networks.agency_graph(self.n_agencies, int(rng.integers(2**31)))
         self.agencies = [Agency(self, i, w.names[i]) for i in range(self.n_agencies)]
 
@@ -141,7 +152,9 @@ class TrustModel(mesa.Model):
         self.wp_agency = np.repeat(np.arange(self.n_agencies), n_wp)
         trust = rng.random(self.n_workplaces) < p.initial_trust_share
         self.orientation = np.where(
-            trust, rng.uniform(0.6, 0.9, self.n_workplaces), rng.uniform(0.1, 0.4, self.n_workplaces)
+            trust,
+            rng.uniform(0.6, 0.9, self.n_workplaces),
+            rng.uniform(0.1, 0.4, self.n_workplaces),
         )
         self.leader = rng.random(self.n_workplaces) < p.innovation_leader_share
         self.mgr_digital = rng.beta(4.0, 6.0, self.n_workplaces)
@@ -201,9 +214,10 @@ class TrustModel(mesa.Model):
     def _programme_cost(self) -> float:
         """Annual cost of the reform programmes in force, MSEK per year at full scale."""
         p = self.p
-        alignment_cost = sum(
-            max(0.0, b.alignment - 0.2) / 0.8 for b in self.support_bodies
-        ) * p.support_cost_msek
+        alignment_cost = (
+            sum(max(0.0, b.alignment - 0.2) / 0.8 for b in self.support_bodies)
+            * p.support_cost_msek
+        )
         return float(
             alignment_cost
             + p.method_cost_msek * p.method_support
@@ -243,16 +257,22 @@ class TrustModel(mesa.Model):
             self._update_managers()
         d_wp = self.detail[self.wp_agency]
         o = self.orientation
-        granted = np.clip(o * (1.0 - 0.6 * d_wp) + 0.1 + 0.1 * self.leader, 0.0, 1.0)
-        blame = np.minimum(0.3, 0.1 * self.wp_failures * (1.0 - o))
-        safety_target = np.clip(0.15 + 0.6 * o - blame, 0.0, 1.0)
+        granted = np.clip(
+            o * (1.0 - p.detail_autonomy_cut * d_wp) + AUTONOMY_BASE + LEADER_BONUS * self.leader,
+            0.0,
+            1.0,
+        )
+        blame = np.minimum(BLAME_MAX, BLAME_PER_FAILURE * self.wp_failures * (1.0 - o))
+        safety_target = np.clip(SAFETY_BASE + SAFETY_PER_TRUST * o - blame, 0.0, 1.0)
         crowding = p.crowding_out * d_wp * (1.0 - o)
-        self.wp_admin = np.minimum(1.0, p.admin_base + p.admin_per_detail * d_wp * (1.0 - 0.3 * o))
+        self.wp_admin = np.minimum(
+            1.0, p.admin_base + p.admin_per_detail * d_wp * (1.0 - p.trust_shielding * o)
+        )
         # 4. staff
         st = self.staff
         if not first:
             st.turnover(p.turnover / 4.0, rng)
-        st.update(granted, safety_target, crowding, first=first)
+        st.update(granted, safety_target, crowding, p.autonomy_speed, p.safety_speed, first=first)
         # 5–7. ideas, experiments, diffusion
         if first:
             self._record_climate()
@@ -276,11 +296,13 @@ class TrustModel(mesa.Model):
         d_wp = self.detail[self.wp_agency]
         T, C = self.trust_signal[self.wp_agency], self.control_signal[self.wp_agency]
         total = T + C
-        conflict = np.divide(2.0 * np.minimum(T, C), total, out=np.zeros_like(total), where=total > 0)
+        conflict = np.divide(
+            2.0 * np.minimum(T, C), total, out=np.zeros_like(total), where=total > 0
+        )
         net = (T - C) * (1.0 - p.conflict_blunting * conflict)
         f = self.neighbour_mean @ o
         tipped = 1.0 / (1.0 + np.exp(-p.peer_steepness * (f - p.peer_threshold)))
-        peer = PEER_LOW + (PEER_HIGH - PEER_LOW) * tipped
+        peer = p.peer_norm_low + (p.peer_norm_high - p.peer_norm_low) * tipped
         delta = (
             p.steering_pull * ((1.0 - d_wp) - o)
             + p.support_effect * net * np.where(net > 0, 1.0 - o, o)
@@ -294,12 +316,12 @@ class TrustModel(mesa.Model):
         """Ideas, experiments, incidents, national experiments and diffusion (ODD submodels 5–7)."""
         p, rng, st = self.p, self.rng, self.staff
         nw = self.n_workplaces
-        wp, ag = st.wp, st.agency
+        wp = st.wp
         # 5. ideas: lambda_i = idea_rate/4 · motivation · (0.5 + skill); gates: time, voice
         lam = (p.idea_rate / 4.0) * st.motivation * (0.5 + st.skill())
         free = np.maximum(0.0, 1.0 - p.core_work_share - self.wp_admin[wp]) + self.slack
         p_time = np.minimum(1.0, free / p.time_needed)
-        p_voice = 0.3 + 0.35 * (st.autonomy + st.safety)
+        p_voice = p.voice_floor + (1.0 - p.voice_floor) * 0.5 * (st.autonomy + st.safety)
         through_time = lam * p_time
         self.blocked_by_time = self.per_1000_year((lam - through_time).sum())
         voiced = through_time * p_voice
@@ -311,7 +333,7 @@ class TrustModel(mesa.Model):
         cross = rng.binomial(ideas, p.cross_agency_share)
         rule = rng.binomial(ideas - cross, reg)
         local = ideas - cross - rule
-        cross_rule = rng.binomial(cross, np.minimum(1.0, reg * CROSS_RULE_FACTOR))
+        cross_rule = rng.binomial(cross, np.minimum(1.0, reg * p.cross_rule_factor))
         # rule-blocked ideas need dispensation (C12)
         if p.dispensation:
             # C13: without dedicated funding agencies can rarely carry a regulatory experiment
@@ -328,13 +350,17 @@ class TrustModel(mesa.Model):
             cross_taken = rng.binomial(cross_ok, self.rum.uptake)
         else:
             cross_taken = np.zeros_like(cross)
-        self.blocked_by_rules = self.per_1000_year((rule - rule_ok).sum() + (cross_rule - cross_rule_ok).sum())
+        self.blocked_by_rules = self.per_1000_year(
+            (rule - rule_ok).sum() + (cross_rule - cross_rule_ok).sum()
+        )
         self.rule_blocked_ideas = self.blocked_by_rules
         self.stuck_cross_agency = self.per_1000_year((cross_ok - cross_taken).sum())
         # 6. experiments start with approval and slack (money)
         o = self.orientation
-        approve = np.minimum(1.0, 0.5 + 0.5 * o + 0.1 * self.leader)
-        money = 0.5 + 0.5 * min(1.0, self.slack / 0.05)
+        approve = np.minimum(
+            1.0, p.approval_floor + (1.0 - p.approval_floor) * o + LEADER_BONUS * self.leader
+        )
+        money = MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, self.slack / SLACK_FOR_FULL_MONEY)
         candidates = local + rule_ok
         started = rng.binomial(candidates, approve * money)
         cross_started = rng.binomial(cross_taken, money)  # RUM hosts; money still needed
@@ -344,13 +370,16 @@ class TrustModel(mesa.Model):
         grassroots = self.scheme.step() if self.scheme is not None else 0
         share_rule = rule_ok / np.maximum(1, candidates)
         self._start_experiments(started, share_rule, cross_started, grassroots)
-        self.experiments_started = self.per_1000_year(started.sum() + cross_started.sum() + grassroots)
+        self.experiments_started = self.per_1000_year(
+            started.sum() + cross_started.sum() + grassroots
+        )
         successes, failures, incidents, resolved = self._run_experiments(t)
         # operational incidents, independent of experiments
         incidents = incidents + rng.poisson(p.operational_incidents / 4000.0 * self.wp_size)
         # 7. diffusion: adoption by neighbours ("new to the workplace" counts, Innovationsbarometern)
         exposure = self.neighbour_mean @ successes
-        absorb = 0.3 + 0.7 * np.bincount(wp, weights=st.autonomy, minlength=nw) / self.wp_size
+        mean_autonomy = np.bincount(wp, weights=st.autonomy, minlength=nw) / self.wp_size
+        absorb = ABSORB_FLOOR + (1.0 - ABSORB_FLOOR) * mean_autonomy
         p_adopt = 1.0 - np.exp(-p.diffusion_rate * exposure * absorb)
         adopted = rng.random(nw) < p_adopt
         innovations = successes + adopted
@@ -378,7 +407,10 @@ class TrustModel(mesa.Model):
         p, rng = self.p, self.rng
         n_local = int(started.sum())
         n_cross = int(cross_started.sum())
-        wps = [np.repeat(np.arange(self.n_workplaces), started), np.repeat(np.arange(self.n_workplaces), cross_started)]
+        wps = [
+            np.repeat(np.arange(self.n_workplaces), started),
+            np.repeat(np.arange(self.n_workplaces), cross_started),
+        ]
         # which of the started local experiments ride on a dispensation
         is_rule = rng.random(n_local) < share_rule[wps[0]] if n_local else np.zeros(0, bool)
         flags = [np.where(is_rule, RULE, 0), np.full(n_cross, CROSS)]
@@ -404,22 +436,36 @@ class TrustModel(mesa.Model):
             # C1: unfunded experiments crossing the budget-year boundary risk being cut,
             # less so with a longer budget horizon: p_cut = horizon_cut / horizon_years
             exposed = (self.exp_flags & FUNDED) == 0
-            cut = exposed & (rng.random(len(self.exp_left)) < p.horizon_cut / p.budget_horizon_years)
+            cut = exposed & (
+                rng.random(len(self.exp_left)) < p.horizon_cut / p.budget_horizon_years
+            )
             cut_count = int(cut.sum())
             keep = ~cut
-            self.exp_wp, self.exp_left, self.exp_flags = self.exp_wp[keep], self.exp_left[keep], self.exp_flags[keep]
+            self.exp_wp, self.exp_left, self.exp_flags = (
+                self.exp_wp[keep],
+                self.exp_left[keep],
+                self.exp_flags[keep],
+            )
         self.cut_by_budget_horizon = self.per_1000_year(cut_count)
         self.exp_left -= 1
         done = self.exp_left <= 0
         dwp, dflags = self.exp_wp[done], self.exp_flags[done]
         keep = ~done
-        self.exp_wp, self.exp_left, self.exp_flags = self.exp_wp[keep], self.exp_left[keep], self.exp_flags[keep]
+        self.exp_wp, self.exp_left, self.exp_flags = (
+            self.exp_wp[keep],
+            self.exp_left[keep],
+            self.exp_flags[keep],
+        )
         # success probability: competence, method support (C8), innovation leaders
-        skill_wp = np.bincount(self.staff.wp, weights=self.staff.skill(), minlength=nw) / self.wp_size
+        skill_wp = (
+            np.bincount(self.staff.wp, weights=self.staff.skill(), minlength=nw) / self.wp_size
+        )
         has_method = (dflags & METHOD) > 0
         p_success = np.clip(
-            p.base_success + 0.3 * (skill_wp[dwp] - 0.5) + p.method_success_gain * has_method
-            + 0.05 * self.leader[dwp],
+            p.base_success
+            + SKILL_SUCCESS * (skill_wp[dwp] - 0.5)
+            + p.method_success_gain * has_method
+            + LEADER_SUCCESS * self.leader[dwp],
             0.0,
             1.0,
         )
@@ -442,7 +488,8 @@ class TrustModel(mesa.Model):
         """Staff-level outputs: experimentation culture (C2) and admin burden."""
         p, st = self.p, self.staff
         recent = (self.steps - self.last_innovation) < RECENT_QUARTERS
-        climate = 0.35 * st.autonomy + 0.35 * st.safety + 0.15 * st.motivation + 0.15 * recent[st.wp]
+        w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
+        climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
         perceived_p = 1.0 / (1.0 + np.exp(-p.culture_steepness * (climate - p.culture_threshold)))
         self.experimentation_culture = float((st.perception < perceived_p).mean())
         self.admin_burden = float((self.wp_admin * self.wp_size).sum() / self.n_staff)

@@ -20,7 +20,9 @@ import numpy as np
 import scipy.sparse as sp
 
 RING_NEIGHBOURS = 2  # each side: staff collaborate with the next two workplaces of their agency
-CROSS_LINK_SHARE = 0.2  # cross-agency links per agency tie, as a share of the smaller agency's units
+CROSS_LINK_SHARE = (
+    0.2  # cross-agency links per agency tie, as a share of the smaller agency's units
+)
 
 
 def agency_graph(n_agencies: int, seed: int) -> nx.Graph:

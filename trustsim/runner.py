@@ -35,7 +35,9 @@ def run(
     """
     sc = load_scenario(scenario)
     years = check_years(years)
-    model = TrustModel(world=world, scale=scale, rng=seed, params={**sc.params, **(overrides or {})})
+    model = TrustModel(
+        world=world, scale=scale, rng=seed, params={**sc.params, **(overrides or {})}
+    )
     quarters = 4 * years
     for q in range(quarters):
         model.step()

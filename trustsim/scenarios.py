@@ -91,10 +91,14 @@ def _texts(path: Path, data: dict, key: str, required: bool) -> dict[str, str]:
     value = data.get(key)
     if value is None:
         if required:
-            raise ScenarioError(f"{path}: key {key!r} is missing; give {{ en = \"...\", sv = \"...\" }}")
+            raise ScenarioError(
+                f'{path}: key {key!r} is missing; give {{ en = "...", sv = "..." }}'
+            )
         return {}
-    if not isinstance(value, dict) or set(value) != set(LANGS) or not all(
-        isinstance(v, str) and v.strip() for v in value.values()
+    if (
+        not isinstance(value, dict)
+        or set(value) != set(LANGS)
+        or not all(isinstance(v, str) and v.strip() for v in value.values())
     ):
         raise ScenarioError(
             f"{path}: key {key!r} must be a table with non-empty strings en and sv, got {value!r}"
@@ -139,8 +143,12 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, _seen: tuple = ())
     title = _texts(path, data, "title", required=True)
     description = _texts(path, data, "description", required=True)
     claims = data.get("claims", [])
-    if not isinstance(claims, list) or not all(isinstance(c, str) and CLAIM.match(c) for c in claims):
-        raise ScenarioError(f"{path}: key 'claims' must be a list of claim ids C1 … C14, got {claims!r}")
+    if not isinstance(claims, list) or not all(
+        isinstance(c, str) and CLAIM.match(c) for c in claims
+    ):
+        raise ScenarioError(
+            f"{path}: key 'claims' must be a list of claim ids C1 … C14, got {claims!r}"
+        )
     extends = data.get("extends")
     params: dict[str, Any] = {}
     if extends is not None:

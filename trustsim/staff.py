@@ -10,9 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-AUTONOMY_SPEED = 0.5  # share of the gap to granted autonomy closed per quarter
-SAFETY_SPEED = 0.25  # share of the gap to workplace psychological safety closed per quarter
-
 
 @dataclass
 class StaffPopulation:
@@ -56,12 +53,14 @@ class StaffPopulation:
         granted: np.ndarray,
         safety_target: np.ndarray,
         crowding: np.ndarray,
+        autonomy_speed: float,
+        safety_speed: float,
         first: bool = False,
     ) -> None:
         """Autonomy, safety and motivation move toward their workplace targets.
 
-        autonomy_i += 0.5 · (granted_w · (0.7 + 0.6 · competence_i) - autonomy_i)
-        safety_i   += 0.25 · (safety_target_w - safety_i)
+        autonomy_i += autonomy_speed · (granted_w · (0.7 + 0.6 · competence_i) - autonomy_i)
+        safety_i   += safety_speed · (safety_target_w - safety_i)
         motivation_i = motivation_base_i · (1 - crowding_w)     (Frey & Jegen 2001)
         """
         target_a = np.minimum(1.0, granted[self.wp] * (0.7 + 0.6 * self.competence))
@@ -70,8 +69,8 @@ class StaffPopulation:
             self.autonomy[:] = target_a
             self.safety[:] = target_s
         else:
-            self.autonomy += AUTONOMY_SPEED * (target_a - self.autonomy)
-            self.safety += SAFETY_SPEED * (target_s - self.safety)
+            self.autonomy += autonomy_speed * (target_a - self.autonomy)
+            self.safety += safety_speed * (target_s - self.safety)
         np.multiply(self.motivation_base, 1.0 - crowding[self.wp], out=self.motivation)
 
     def turnover(self, rate_per_quarter: float, rng: np.random.Generator) -> int:

@@ -42,9 +42,16 @@ KIND_RISK = {STATE_AGENCY: 1.0, MUNICIPALITY: 1.2, REGION: 1.5}
 
 TEACHING_SIZES = (8, 12, 15, 20, 25, 30, 35, 45, 50, 60)  # 300 staff, a classroom miniature
 TEACHING_NAMES = (
-    "Kulturrådet Mini", "Skolverket Mini", "Naturvårdsverket Mini", "Tullverket Mini",
-    "Lantmäteriet Mini", "Kronofogden Mini", "Migrationsverket Mini", "Skatteverket Mini",
-    "Försäkringskassan Mini", "Polisen Mini",
+    "Kulturrådet Mini",
+    "Skolverket Mini",
+    "Naturvårdsverket Mini",
+    "Tullverket Mini",
+    "Lantmäteriet Mini",
+    "Kronofogden Mini",
+    "Migrationsverket Mini",
+    "Skatteverket Mini",
+    "Försäkringskassan Mini",
+    "Polisen Mini",
 )
 
 WORLDS = ("teaching", "state", "public-sector")
@@ -85,9 +92,12 @@ def lognormal_sizes(
         sizes[capped] = maximum
         free = ~capped
         rest = total - sizes[capped].sum()
-        sizes[free] = minimum + (sizes[free] - minimum) * (rest - minimum * free.sum()) / (
-            sizes[free] - minimum
-        ).sum()
+        sizes[free] = (
+            minimum
+            + (sizes[free] - minimum)
+            * (rest - minimum * free.sum())
+            / (sizes[free] - minimum).sum()
+        )
     sizes = np.round(sizes).astype(np.int64)
     largest_free = np.flatnonzero(sizes < (maximum or np.inf))[-1]
     sizes[largest_free] += total - sizes.sum()  # exact total, on the largest uncapped
