@@ -22,7 +22,7 @@ from trustsim.cli import main as cli_main
 ROOT = Path(__file__).resolve().parent.parent
 ROW_KEYS = {
     "case", "world", "scale", "quarters", "staff", "build_s", "run_s", "wall_s", "steps_per_s",
-    "mean_step_ms", "max_step_ms", "import_peak_mib", "peak_mib", "target_config", "note",
+    "mean_step_ms", "max_step_ms", "import_peak_mib", "peak_mib", "load_1min", "target_config", "note",
 }  # fmt: skip
 
 
@@ -258,11 +258,22 @@ def test_bench_is_a_trustsim_subcommand(capsys: pytest.CaptureFixture[str]) -> N
     assert "--profile" in capsys.readouterr().out
 
 
-def test_single_case_json_via_the_trustsim_cli(capsys: pytest.CaptureFixture[str]) -> None:
-    assert cli_main(["bench", "--case", "workshop-teaching", "--json"]) == 0
+def test_single_case_repeated_via_the_trustsim_cli(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli_main(["bench", "--case", "workshop-teaching", "--repeat", "2", "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert [r["case"] for r in doc["rows"]] == ["workshop-teaching"]
+    assert doc["repeat"] == 2
+    [row] = doc["rows"]
+    assert row["case"] == "workshop-teaching" and row["repeats"] == 2
+    assert len(row["run_s_all"]) == 2 and row["run_s"] == min(row["run_s_all"])
     assert doc["ratios_to_mesa"] == {}
+
+
+def test_best_of_keeps_the_fastest_run_and_the_largest_peak() -> None:
+    runs = [fake_row("state", run_s=3.0, peak_mib=300.0), fake_row("state", run_s=2.0)]
+    best = bench.best_of("state", runs)
+    assert best["run_s"] == 2.0 and best["peak_mib"] == 300.0 and best["run_s_all"] == [3.0, 2.0]
+    failed = bench.best_of("state", [*runs, {"case": "state", "error": "timed out after 5 s"}])
+    assert failed == {"case": "state", "error": "timed out after 5 s"}
 
 
 @pytest.mark.parametrize(
@@ -275,6 +286,7 @@ def test_single_case_json_via_the_trustsim_cli(capsys: pytest.CaptureFixture[str
         (["--scale", "2"], "2"),
         (["--seed", "-1"], "-1"),
         (["--timeout", "-3"], "-3"),
+        (["--repeat", "0"], "0"),
         (["--case", "state", "--profile", "state"], "not allowed with"),
     ],
 )
