@@ -29,7 +29,7 @@ def register(sub) -> None:
     p.add_argument("experiment", nargs="?",
                    help="experiment name (see --list) or path to an experiment .toml file")
     p.add_argument("--list", action="store_true", help="list the shipped experiments and exit")
-    p.add_argument("--out", type=Path,
+    p.add_argument("--out", type=Path, metavar="DIR",
                    help="results folder (default: results/NAME, with any overrides in the name)")
     p.add_argument("--new", action="store_true",
                    help="start a new results folder (DIR-2, DIR-3, …) when DIR is already used")
@@ -68,11 +68,7 @@ def cmd_sweep(args) -> int:
     result = run_sweep(experiment, out, new=args.new, scheduler=args.scheduler,
                        workers=args.workers, quiet=args.quiet)
     if not args.quiet:
-        rate = (result.done - result.skipped) / result.seconds if result.seconds else 0.0
-        print(f"{experiment.name}: {result.done}/{result.total} runs done "
-              f"({result.skipped} already done), {result.failed} failed, "
-              f"{result.seconds:.1f} s, {rate:.1f} runs/s on {result.executor} -> {result.folder}",
-              file=sys.stderr)
+        print(_summary(experiment.name, result), file=sys.stderr)
     if result.done and not args.no_report:
         _report(result.folder, args.quiet)
     if result.failed:
@@ -85,6 +81,17 @@ def cmd_sweep(args) -> int:
               "command to resume.", file=sys.stderr)
         return 1
     return 0
+
+
+def _summary(name: str, result) -> str:
+    """One line: what this call did, how fast, where the results are."""
+    ran = result.done + result.failed - result.skipped
+    if ran == 0 and result.skipped == result.total:
+        return f"{name}: all {result.total} runs already done -> {result.folder}"
+    rate = ran / result.seconds if result.seconds else 0.0
+    return (f"{name}: {result.done}/{result.total} runs done ({result.skipped} already done), "
+            f"{result.failed} failed, {result.seconds:.1f} s, {rate:.1f} runs/s on "
+            f"{result.executor} -> {result.folder}")
 
 
 def _optional(module: str, function: str):

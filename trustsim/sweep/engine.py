@@ -162,7 +162,11 @@ def run_sweep(
     design = build_design(experiment)
     tasks = plan_runs(experiment, design)
     folder = choose_folder(experiment, Path(out), new)
-    folder.joinpath(storage.RUNS).mkdir(parents=True, exist_ok=True)
+    try:
+        folder.joinpath(storage.RUNS).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExperimentError(f"{folder}: cannot create the results folder ({exc.strerror}); "
+                              "choose another --out") from None
     storage.remove_temporaries(folder)
     previous = storage.read_manifest(folder)
     if previous and not quiet:
