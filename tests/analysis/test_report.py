@@ -1,0 +1,158 @@
+"""`trustsim report`: the figures that apply, atomic writing, and bad input."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trustsim import plots
+from trustsim.cli import main
+from trustsim.report import write_report
+
+from .conftest import synthetic_run, write_folder
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def folder_state(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` with its content (to show nothing changed)."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def images_of(report: Path) -> list[str]:
+    return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", report.read_text())
+
+
+def assert_pngs(report_dir: Path, names: set[str]) -> None:
+    assert {p.name for p in report_dir.glob("*.png")} == names
+    for name in names:
+        data = (report_dir / name).read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 10_000, name
+    assert set(images_of(report_dir / "report.md")) == names
+
+
+@pytest.fixture
+def small_folder(tmp_path: Path) -> Path:
+    """Two synthetic scenarios, no swept parameters: the cheapest report with two figures."""
+    return write_folder(
+        tmp_path / "small", scenarios=["ref", "other"], kind="grid", parameters=[], bounds=[],
+        X=np.zeros((1, 0)), replications=2, run_fn=synthetic_run({}, {"other": 1.0}),
+    )  # fmt: skip
+
+
+def test_grid_report_has_curves_and_forest(grid_folder: Path) -> None:
+    path = write_report(grid_folder)
+    assert path == grid_folder / "report" / "report.md"
+    assert_pngs(path.parent, {"time_series.png", "forest.png", "budget_horizon.png", "tipping.png"})
+    text = path.read_text()
+    for heading in ("## Final-year means", "## Paired differences to baseline-control",
+                    "## Do the differences hold across the uncertainty range?"):  # fmt: skip
+        assert heading in text
+    assert "| innovation_rate |" in text and "full-chain" in text
+    assert "Morris" not in text
+
+
+def test_morris_report_has_bars_and_conclusions(morris_folder: Path) -> None:
+    path = write_report(morris_folder)
+    assert_pngs(path.parent, {"time_series.png", "forest.png", "budget_horizon.png",
+                              "tipping.png", "morris.png"})  # fmt: skip
+    text = path.read_text()
+    assert "## Sensitivity (Morris screening)" in text
+    assert "What the screening supports" in text
+    assert "innovation_rate" in text and "incident_rate" in text
+    assert "design points" in text  # sign robustness across the uncertainty range
+
+
+def test_single_scenario_without_sweep_has_only_the_time_series(tmp_path: Path) -> None:
+    folder = write_folder(
+        tmp_path / "one", scenarios=["ref"], kind="grid", parameters=[], bounds=[],
+        X=np.zeros((1, 0)), replications=3, run_fn=synthetic_run({}, {}),
+    )  # fmt: skip
+    path = write_report(folder)
+    assert_pngs(path.parent, {"time_series.png"})
+    assert "Paired differences" not in path.read_text()
+
+
+def test_failed_runs_are_listed_and_left_out(small_folder: Path) -> None:
+    manifest = json.loads((small_folder / "manifest.json").read_text())
+    run_id = next(iter(manifest["runs"]))
+    manifest["runs"][run_id].update(status="failed", traceback="Traceback...\nValueError: boom")
+    (small_folder / "runs" / f"{run_id}.parquet").unlink()
+    (small_folder / "manifest.json").write_text(json.dumps(manifest))
+    text = write_report(small_folder).read_text()
+    assert f"- `{run_id}`: ValueError: boom" in text
+    assert "1 failed" in text
+
+
+def test_rewriting_replaces_the_old_report(small_folder: Path) -> None:
+    write_report(small_folder)
+    stale = small_folder / "report" / "stale.png"
+    stale.write_bytes(b"old")
+    write_report(small_folder)
+    assert not stale.exists()
+    assert [p.name for p in small_folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failure_while_writing_leaves_no_half_report(
+    small_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_report(small_folder)
+    before = folder_state(small_folder)
+    real_save = plots.save
+    calls = []
+
+    def failing_save(fig, path) -> None:
+        calls.append(path)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        real_save(fig, path)
+
+    monkeypatch.setattr(plots, "save", failing_save)
+    with pytest.raises(OSError, match="No space left"):
+        write_report(small_folder)
+    assert folder_state(small_folder) == before  # the old report intact, no temp folder left
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("case", ["missing", "no-manifest", "corrupt", "not-a-folder"])
+def test_report_bad_input_exits_2(case: str, tmp_path: Path, capsys) -> None:
+    target = tmp_path / "results"
+    if case != "missing":
+        target.mkdir()
+    if case == "corrupt":
+        (target / "manifest.json").write_text('{"scenarios": ["a"], ')
+    if case == "not-a-folder":
+        target.rmdir()
+        target.write_text("x")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    code = main(["report", str(target)])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("trustsim: error: ")
+    assert str(target) in lines[0] and "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_report_cli_prints_the_path(small_folder: Path, capsys) -> None:
+    assert main(["report", str(small_folder)]) == 0
+    assert capsys.readouterr().out.strip() == str(small_folder / "report" / "report.md")
+
+
+def test_report_bad_input_in_a_real_process(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "trustsim.cli", "report", str(tmp_path)],
+        check=False, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == (
+        f"trustsim: error: {tmp_path / 'manifest.json'}: not found; "
+        "is this a results folder of `trustsim sweep`?"
+    )
+    assert list(tmp_path.iterdir()) == []
