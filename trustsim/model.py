@@ -318,15 +318,19 @@ class TrustModel(mesa.Model):
         nw = self.n_workplaces
         wp = st.wp
         # 5. ideas: lambda_i = idea_rate/4 · motivation · (0.5 + skill); gates: time, voice
-        lam = (p.idea_rate / 4.0) * st.motivation * (0.5 + st.skill())
-        free = np.maximum(0.0, 1.0 - p.core_work_share - self.wp_admin[wp]) + self.slack
-        p_time = np.minimum(1.0, free / p.time_needed)
+        # free time and p_time are workplace values (admin load is set per workplace), so the
+        # per-person work is only lambda_i and lambda_i · p_voice_i, summed per workplace
+        lam = (p.idea_rate / 4.0) * st.motivation * (0.5 + st.skill)
         p_voice = p.voice_floor + (1.0 - p.voice_floor) * 0.5 * (st.autonomy + st.safety)
-        through_time = lam * p_time
-        self.blocked_by_time = self.per_1000_year((lam - through_time).sum())
-        voiced = through_time * p_voice
+        lam_wp = np.bincount(wp, weights=lam, minlength=nw)
+        lam_voiced_wp = np.bincount(wp, weights=lam * p_voice, minlength=nw)
+        free = np.maximum(0.0, 1.0 - p.core_work_share - self.wp_admin) + self.slack
+        p_time = np.minimum(1.0, free / p.time_needed)
+        through_time = lam_wp * p_time
+        voiced = lam_voiced_wp * p_time
+        self.blocked_by_time = self.per_1000_year((lam_wp - through_time).sum())
         self.blocked_by_voice = self.per_1000_year((through_time - voiced).sum())
-        ideas = rng.poisson(np.bincount(wp, weights=voiced, minlength=nw))
+        ideas = rng.poisson(voiced)
         # sort ideas: cross-agency, rule-blocked, local
         wag = self.wp_agency
         reg = self.regulation[wag]
@@ -458,7 +462,7 @@ class TrustModel(mesa.Model):
         )
         # success probability: competence, method support (C8), innovation leaders
         skill_wp = (
-            np.bincount(self.staff.wp, weights=self.staff.skill(), minlength=nw) / self.wp_size
+            np.bincount(self.staff.wp, weights=self.staff.skill, minlength=nw) / self.wp_size
         )
         has_method = (dflags & METHOD) > 0
         p_success = np.clip(
@@ -490,8 +494,10 @@ class TrustModel(mesa.Model):
         recent = (self.steps - self.last_innovation) < RECENT_QUARTERS
         w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
         climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
-        perceived_p = 1.0 / (1.0 + np.exp(-p.culture_steepness * (climate - p.culture_threshold)))
-        self.experimentation_culture = float((st.perception < perceived_p).mean())
+        # a person perceives the culture with probability logistic(steepness · (climate - threshold));
+        # compared on the logit scale against the person's fixed threshold (ODD submodel 4)
+        z = p.culture_steepness * (climate - p.culture_threshold)
+        self.experimentation_culture = float(np.count_nonzero(st.perception < z) / self.n_staff)
         self.admin_burden = float((self.wp_admin * self.wp_size).sum() / self.n_staff)
         self.trust_orientation = float(self.orientation.mean())
         self.steering_detail = float(self.detail.mean())

@@ -11,6 +11,17 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def effective_skill(competence: np.ndarray, digital: np.ndarray) -> np.ndarray:
+    """Effective competence, 0–1: general and digital competence (C9)."""
+    return 0.6 * competence + 0.4 * digital
+
+
+def logit(u: np.ndarray) -> np.ndarray:
+    """log(u / (1 - u)); u < logistic(z) exactly when logit(u) < z (no exp per person per step)."""
+    with np.errstate(divide="ignore"):
+        return np.log(u) - np.log1p(-u)
+
+
 @dataclass
 class StaffPopulation:
     """Staff arrays (length N = head count). Traits are drawn once; states move every quarter."""
@@ -20,33 +31,33 @@ class StaffPopulation:
     motivation_base: np.ndarray  # intrinsic motivation before crowding out, 0–1
     competence: np.ndarray  # general competence, 0–1
     digital: np.ndarray  # digital competence, 0–1 (C9)
-    perception: np.ndarray  # per-person perception threshold, U(0, 1)
+    perception: np.ndarray  # per-person perception threshold as a logit: logit(U(0, 1))
     autonomy: np.ndarray  # 0–1, granted by the manager within the agency's steering
     safety: np.ndarray  # psychological safety (Edmondson 1999), 0–1
     motivation: np.ndarray  # intrinsic motivation after crowding out, 0–1
+    skill: np.ndarray  # effective competence 0.6 · competence + 0.4 · digital, kept up to date
 
     @classmethod
     def create(cls, wp: np.ndarray, agency: np.ndarray, rng: np.random.Generator):
         n = len(wp)
+        motivation_base = rng.beta(6.0, 3.0, n)  # draw order fixed: same stream, same seed
+        competence, digital = rng.beta(5.0, 5.0, n), rng.beta(4.0, 6.0, n)
         return cls(
             wp=wp,
             agency=agency,
-            motivation_base=rng.beta(6.0, 3.0, n),
-            competence=rng.beta(5.0, 5.0, n),
-            digital=rng.beta(4.0, 6.0, n),
-            perception=rng.random(n),
+            motivation_base=motivation_base,
+            competence=competence,
+            digital=digital,
+            perception=logit(rng.random(n)),
             autonomy=np.zeros(n),
             safety=np.zeros(n),
             motivation=np.zeros(n),
+            skill=effective_skill(competence, digital),
         )
 
     @property
     def size(self) -> int:
         return len(self.wp)
-
-    def skill(self) -> np.ndarray:
-        """Effective competence: general and digital competence, 0–1."""
-        return 0.6 * self.competence + 0.4 * self.digital
 
     def update(
         self,
@@ -81,7 +92,8 @@ class StaffPopulation:
             self.motivation_base[leavers] = rng.beta(6.0, 3.0, k)
             self.competence[leavers] = rng.beta(5.0, 5.0, k)
             self.digital[leavers] = rng.beta(4.0, 6.0, k)
-            self.perception[leavers] = rng.random(k)
+            self.perception[leavers] = logit(rng.random(k))
+            self.skill[leavers] = effective_skill(self.competence[leavers], self.digital[leavers])
         return k
 
     def train_digital(self, reach_per_quarter: float, gain: float, rng) -> None:
@@ -90,3 +102,4 @@ class StaffPopulation:
             return
         hit = np.flatnonzero(rng.random(self.size) < reach_per_quarter)
         self.digital[hit] += gain * (1.0 - self.digital[hit])
+        self.skill[hit] = effective_skill(self.competence[hit], self.digital[hit])
