@@ -538,17 +538,19 @@ def time_series(results: Results, output: str) -> pd.DataFrame:
     return out
 
 
-MAX_LEVELS = 12  # a swept parameter with more distinct values than this is binned for curves
+CONTINUOUS_DESIGNS = ("lhs", "sobol")  # samples of these are binned for curves
+MAX_LEVELS = 12  # ... when they have more distinct values than this
 
 
-def curve(results: Results, parameter: str, output: str, bins: int = 8) -> pd.DataFrame:
+def curve(results: Results, parameter: str, output: str, bins: int = 10) -> pd.DataFrame:
     """Final-period `output` against swept `parameter`, per scenario, averaged over everything
-    else (other parameters and replications) with a 95 % CI. Continuous samples (LHS, Sobol) are
-    put in `bins` equal-width bins, x = bin centre. Columns: scenario, x, mean, ci_low, ci_high, n."""
+    else (other parameters and replications) with a 95 % CI. Grid and Morris levels are used as
+    they are; continuous samples (LHS, Sobol) are put in `bins` equal-width bins, x = bin centre.
+    Columns: scenario, x, mean, ci_low, ci_high, n."""
     finals = results.finals.copy()
     column = f"p.{parameter}"
     x = finals[column].astype(float)
-    if x.nunique() > MAX_LEVELS:
+    if results.design["kind"] in CONTINUOUS_DESIGNS and x.nunique() > MAX_LEVELS:
         edges = np.linspace(x.min(), x.max(), bins + 1)
         index = np.clip(np.searchsorted(edges, x, side="right") - 1, 0, bins - 1)
         x = pd.Series((edges[index] + edges[index + 1]) / 2, index=finals.index)

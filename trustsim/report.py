@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,7 +243,8 @@ def write_report(results_dir: str | os.PathLike) -> Path:
     results = load_results(results_dir)
     text, figs = render(results)
     folder = Path(results_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=".report-tmp-", dir=folder))
+    tmp = folder / f".report-tmp-{uuid.uuid4().hex}"
+    tmp.mkdir()  # not mkdtemp: the report gets the usual permissions (umask), not 0700
     try:
         for fig in figs:
             plots.save(fig.figure, tmp / fig.filename)
@@ -260,8 +261,7 @@ def _replace_dir(new: Path, target: Path) -> None:
     if not target.exists():
         new.rename(target)
         return
-    old = Path(tempfile.mkdtemp(prefix=".report-old-", dir=target.parent))
-    old.rmdir()
+    old = target.parent / f".report-old-{uuid.uuid4().hex}"
     target.rename(old)
     try:
         new.rename(target)
