@@ -375,3 +375,26 @@ def parameter_table_markdown() -> str:
             f"| {p.group} | `{p.name}` | {default} | {rng} | {p.unit} | {p.source} | {p.doc} |"
         )
     return "\n".join(lines) + "\n"
+
+
+TABLE_BEGIN = "<!-- BEGIN PARAMETER TABLE (generated from trustsim/params.py; do not edit by hand) -->"
+TABLE_END = "<!-- END PARAMETER TABLE -->"
+
+
+def odd_with_table(text: str) -> str:
+    """`text` (docs/ODD.md) with the parameter table between its markers regenerated."""
+    start, end = text.index(TABLE_BEGIN) + len(TABLE_BEGIN), text.index(TABLE_END)
+    return text[:start] + "\n" + parameter_table_markdown() + text[end:]
+
+
+if __name__ == "__main__":  # python -m trustsim.params --update-odd docs/ODD.md
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--update-odd":
+        from pathlib import Path
+
+        path = Path(sys.argv[2])
+        path.write_text(odd_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"updated the parameter table in {path}")
+    else:
+        print(parameter_table_markdown())
