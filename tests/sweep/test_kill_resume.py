@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -66,3 +67,45 @@ def test_kill_9_then_resume_equals_uninterrupted(cli, tmp_path):
     assert all(r["status"] == "done" for r in ma["runs"].values())
     assert ma["content_hash"] == mb["content_hash"]
     assert not list((killed / "runs").glob("*.tmp-*"))
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[2]) == pgid and fields[0] != "Z":  # pgrp, skipping zombies
+                members.append(int(entry))
+    return members
+
+
+def test_kill_9_of_the_sweep_alone_leaves_no_orphan_workers(tmp_path):
+    path = write_experiment(tmp_path, world="state", scale=0.02, years=3, replications=25,
+                            levers={"scenarios": SCENARIOS,
+                                    "budget_horizon_years": [1.0, 2.0, 3.0]})
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "trustsim.cli", "sweep", str(path), "--out", str(out),
+           "--quiet", "--no-report", "--workers", "2"]
+    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while len(_shards(out)) < 3 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert proc.poll() is None
+        assert len(_group_members(proc.pid)) > 1  # the sweep has workers
+        os.kill(proc.pid, signal.SIGKILL)  # only the sweep process
+        proc.wait()
+        deadline = time.monotonic() + 15
+        while _group_members(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _group_members(proc.pid) == [], "orphaned workers kept running"
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

@@ -26,20 +26,24 @@ def default_workers() -> int:
                else os.cpu_count() or 1)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """Worker initializer: exit when the sweep process is gone (e.g. after `kill -9`)."""
+def _exit_with_sweep(sweep_pid: int) -> None:
+    """Worker initializer: exit when the sweep process is gone (e.g. after `kill -9` of it alone).
+
+    Without this an orphaned worker would wait forever for its next task: it holds both ends of
+    the task queue, and the fork server stays alive for as long as any worker does.
+    """
 
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent:
+            try:
+                os.kill(sweep_pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # the pid was reused by another user's process
                 os._exit(1)
 
-    threading.Thread(target=watch, daemon=True, name="trustsim-parent-watch").start()
-
-
-def _watch_current_parent() -> None:
-    _exit_with_parent(os.getppid())
+    threading.Thread(target=watch, daemon=True, name="trustsim-sweep-watch").start()
 
 
 def _local_pool(workers: int) -> cf.Executor:
@@ -49,10 +53,8 @@ def _local_pool(workers: int) -> cf.Executor:
         ctx.set_forkserver_preload(WORKER_MODULES)
     else:  # pragma: no cover - platforms without fork
         ctx = multiprocessing.get_context("spawn")
-    # a worker's parent (the fork server, or this process) dies with the sweep: the watch then
-    # ends the orphaned worker
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                  initializer=_watch_current_parent)
+                                  initializer=_exit_with_sweep, initargs=(os.getpid(),))
 
 
 @contextmanager
