@@ -34,16 +34,24 @@ def _exit_with_sweep(sweep_pid: int) -> None:
     """
 
     def watch() -> None:
-        while True:
+        while _alive(sweep_pid):
             time.sleep(0.5)
-            try:
-                os.kill(sweep_pid, 0)
-            except ProcessLookupError:
-                os._exit(1)
-            except PermissionError:  # the pid was reused by another user's process
-                os._exit(1)
+        os._exit(1)
 
     threading.Thread(target=watch, daemon=True, name="trustsim-sweep-watch").start()
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` still runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):  # gone, or the pid now belongs to another user
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):  # no /proc (not Linux): trust os.kill
+        return True
 
 
 def _local_pool(workers: int) -> cf.Executor:
