@@ -170,8 +170,8 @@ def test_missing_extends_target_is_refused(cli, tmp_path):
     refused(cli, path, tmp_path, "'extends'", "not found")
 
 
-def test_scenario_with_bad_value_in_sweep(cli, tmp_path):
-    """A lever value valid alone but refused once combined with a scenario still names both."""
+def test_missing_scenario_path_is_refused(cli, tmp_path):
+    """A scenario given as a path that does not exist names the experiment file and the key."""
     path = write_experiment(tmp_path, levers={"scenarios": ["baseline-control", "no/such.toml"]})
     refused(cli, path, tmp_path, "levers.scenarios[1]", "not found")
 
