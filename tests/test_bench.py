@@ -255,7 +255,11 @@ def test_bench_is_a_trustsim_subcommand(capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as exc:
         cli_main(["bench", "--help"])
     assert exc.value.code == 0
-    assert "--profile" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "--profile" in out
+    assert set(bench.CASE_HELP) == set(bench.CASES)
+    for case in (*bench.CASES, *bench.GROUPS):
+        assert f"\n  {case} " in out  # every case and group is explained in --help
 
 
 def test_single_case_repeated_via_the_trustsim_cli(capsys: pytest.CaptureFixture[str]) -> None:

@@ -59,8 +59,8 @@ CASE_HELP = {
     "state": "state world (340 agencies, 270 000 staff at scale 1), scale 1, 80 quarters",
     "public-sector": "state + 290 municipalities + 21 regions (1.45 M staff), scale 1, 80 quarters",
     "workshop-teaching": "teaching world (10 agencies, 300 staff), 40 steps timed one by one",
-    "workshop-state": "state world at the app's default scale, 40 steps timed one by one",
-    MESA_CASE: "Mesa's BoltzmannWealth example as shipped, 10 000 agents on a 100 x 100 grid",
+    "workshop-state": "state world at the workshop app's default scale, 40 steps timed one by one",
+    MESA_CASE: "Mesa's BoltzmannWealth example as shipped, 10 000 agents, 100 x 100 grid, 50 steps",
 }
 
 
@@ -573,6 +573,14 @@ def _timeout(text: str) -> float:
     return value
 
 
+def cases_epilog() -> str:
+    """The cases and groups, one per line, for `--help`."""
+    lines = ["cases:"]
+    lines += [f"  {name:<18} {text}" for name, text in CASE_HELP.items()]
+    lines += [f"  {name:<18} group: {', '.join(cases)}" for name, cases in GROUPS.items()]
+    return "\n".join(lines)
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The options of `trustsim bench` (shared by the subcommand and `python -m`)."""
     choices = (*CASES, *GROUPS)
@@ -669,6 +677,8 @@ def register(sub: Any) -> None:
         "bench",
         help="measure speed and memory against the national-scale targets",
         description=__doc__.split("\n\n")[0],
+        epilog=cases_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(p)
     p.set_defaults(func=cmd_bench)
@@ -681,7 +691,12 @@ class _OneLineParser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     """`python -m trustsim.bench`: the same options as `trustsim bench`."""
-    parser = _OneLineParser(prog="trustsim bench", description=__doc__.split("\n\n")[0])
+    parser = _OneLineParser(
+        prog="trustsim bench",
+        description=__doc__.split("\n\n")[0],
+        epilog=cases_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     args = parser.parse_args(argv)
     try:
