@@ -120,7 +120,7 @@ def welch_difference(
 
 
 def final_period_means(frame: pd.DataFrame, columns: Sequence[str] = OUTPUTS) -> pd.Series:
-    """Mean of `columns` over the last `FINAL_QUARTERS` rows of one run (rows ordered by quarter)."""
+    """Mean of `columns` over the last `FINAL_QUARTERS` rows of one run (ordered by quarter)."""
     return frame.iloc[-FINAL_QUARTERS:][list(columns)].mean()
 
 
@@ -268,8 +268,8 @@ def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
     width = max(len(n) for n in names) + 2
     lines = [header] if header else []
     lines.append(
-        f"Final-year mean [95 % CI]; difference = scenario − {names[0]} paired by seed "
-        "(* = CI excludes 0)"
+        f"Final-year mean [95 % CI]; difference = scenario − {names[0]}, "
+        "paired run by run (same seeds; * = CI excludes 0)"
     )
     for output in outputs:
         entries = [scenarios[n][output] for n in names]
@@ -453,7 +453,7 @@ def _finals_from_runs(runs: pd.DataFrame, parameters: Sequence[str]) -> pd.DataF
 
 
 def load_results(path: str | os.PathLike) -> Results:
-    """Load a results folder (manifest + shards of finished runs); raise ResultsError if unusable."""
+    """Load a results folder (manifest + shards of finished runs); ResultsError if unusable."""
     folder = Path(path)
     manifest = read_manifest(folder)
     done = [rid for rid, e in manifest["runs"].items() if e["status"] == "done"]
@@ -737,6 +737,27 @@ def morris_conclusions(morris: Mapping[tuple[str, str], pd.DataFrame]) -> list[s
     return lines
 
 
+def sign_verdict(r: Mapping[str, Any]) -> str:
+    """Plain words for a `sign_robustness` result."""
+    n, same, opposite = r["points"], r["same_sign"], r["significant_opposite"]
+    if r["overall"].mean == 0:
+        return "no difference on average"
+    if same == n:
+        return (
+            f"the same sign at all {n} design points (CI excludes 0 at {r['significant_same']}): "
+            "robust across the uncertainty range"
+        )
+    if opposite == 0:
+        return (
+            f"the same sign at {same} of {n} design points, and none of the {n - same} exceptions "
+            "is significant: the sign holds as far as these replications can tell"
+        )
+    return (
+        f"the opposite sign, significantly, at {opposite} of {n} design points: the direction "
+        "depends on the uncertain parameters (not robust)"
+    )
+
+
 def sign_conclusions(results: Results, outputs: Sequence[str] = MORRIS_OUTPUTS) -> list[str]:
     """Statements on whether each scenario's paired difference keeps its sign at every point."""
     lines = []
@@ -750,18 +771,6 @@ def sign_conclusions(results: Results, outputs: Sequence[str] = MORRIS_OUTPUTS) 
             o: Interval = r["overall"]
             dec = decimals_for([o.mean, o.ci_low, o.ci_high])
             overall = format_interval(o.as_dict(), dec, sign=True)
-            if o.mean == 0:
-                verdict = "no difference on average"
-            elif r["same_sign"] == r["points"] and r["significant_opposite"] == 0:
-                verdict = (
-                    f"same sign at all {r['points']} design points (robust; CI excludes 0 "
-                    f"at {r['significant_same']})"
-                )
-            else:
-                verdict = (
-                    f"same sign at {r['same_sign']} of {r['points']} design points, "
-                    f"opposite and significant at {r['significant_opposite']} "
-                    "(not robust across the uncertainty range)"
-                )
+            verdict = sign_verdict(r)
             lines.append(f"{scenario} − {reference}, {output}: {overall}; {verdict}.")
     return lines

@@ -21,9 +21,56 @@ def _print(text: str) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+RUN_OPTIONS = {"world": "state", "scale": 0.05, "years": 10, "replications": 10, "seed": 0}
+
+
+def _is_results_folder(items: list[str]) -> bool:
+    """`trustsim compare DIR`: one argument naming an existing folder (not a scenario)."""
+    return len(items) == 1 and os.path.isdir(items[0])
+
+
+def _error(message: str) -> int:
+    print(f"trustsim: error: {message}", file=sys.stderr)
+    return 2
+
+
+def compare_folder(args: argparse.Namespace) -> int:
+    """The comparison table (or JSON) of a results folder written by `trustsim sweep`."""
+    from .analysis import (
+        ResultsError,
+        describe,
+        format_summary,
+        load_results,
+        results_summary,
+        summary_json,
+    )
+
+    given = [f"--{name}" for name in RUN_OPTIONS if getattr(args, name) is not None]
+    if given:
+        return _error(
+            f"{', '.join(given)} cannot be used with the results folder {args.scenario[0]}; "
+            "its runs are already made (give scenario names to run new ones)"
+        )
+    try:
+        results = load_results(args.scenario[0])
+        summary = results_summary(results)
+    except ResultsError as exc:
+        return _error(str(exc))
+    if args.json:
+        _print(summary_json(summary))
+    else:
+        _print(format_summary(summary, header=describe(results.manifest)))
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from .analysis import compare, format_summary, summary_json
 
+    if _is_results_folder(args.scenario):
+        return compare_folder(args)
+    for name, default in RUN_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
     summary = compare(
         args.scenario,
         world=args.world,
@@ -70,34 +117,35 @@ def register(sub) -> None:
         description="Run every scenario REPLICATIONS times (replication k of every scenario "
         "uses the same seed) and report the final-year mean of every output with a 95 % "
         "confidence interval, and the paired difference to the first scenario. "
-        f"Example: {COMPARE_EXAMPLE}",
+        f"Example: {COMPARE_EXAMPLE}. Given one results folder of `trustsim sweep` instead, "
+        "print its comparison table (no new runs).",
     )
     p.add_argument(
         "scenario",
         nargs="+",
-        help="scenario names (see `trustsim scenarios`) or .toml paths; the first is the reference",
+        metavar="SCENARIO",
+        help="scenario names (see `trustsim scenarios`) or .toml paths, the first is the "
+        "reference; or one results folder",
     )
-    p.add_argument("--world", choices=WORLDS, default="state", help="world preset (default: state)")
+    d = RUN_OPTIONS
+    p.add_argument("--world", choices=WORLDS, help=f"world preset (default: {d['world']})")
     p.add_argument(
         "--scale",
         type=positive_float,
-        default=0.05,
-        help="share of real head counts, (0, 1] (default 0.05)",
+        help=f"share of real head counts, (0, 1] (default {d['scale']})",
     )
     p.add_argument(
-        "--years", type=bounded_int(1, 100), default=10, help="simulated years (default 10)"
+        "--years", type=bounded_int(1, 100), help=f"simulated years (default {d['years']})"
     )
     p.add_argument(
         "--replications",
         type=bounded_int(2, 10_000),
-        default=10,
-        help="runs per scenario, at least 2 (default 10)",
+        help=f"runs per scenario, at least 2 (default {d['replications']})",
     )
     p.add_argument(
         "--seed",
         type=bounded_int(0, 2**32 - 1),
-        default=0,
-        help="root seed; replication seeds are spawned from it (default 0)",
+        help=f"root seed; replication seeds are spawned from it (default {d['seed']})",
     )
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.set_defaults(func=cmd_compare)

@@ -64,49 +64,49 @@ def markdown_table(summary: Mapping[str, Any], key: str) -> str:
     return "\n".join(lines)
 
 
+CAPTIONS = {
+    "time_series.png": (
+        "Mean across all runs of each scenario per quarter, with the 95 % confidence band of "
+        "the mean. The dashed line in experimentation culture is Innovationsbarometern's one "
+        "fifth."
+    ),
+    "forest.png": (
+        "Final-year difference scenario − {reference}, paired by design point and seed, with "
+        "95 % confidence interval. An interval not crossing 0 is a difference the runs support."
+    ),
+    "budget_horizon.png": (
+        "Final-year innovation rate against the budget horizon, averaged over the other swept "
+        "parameters and the replications, with 95 % band."
+    ),
+    "tipping.png": (
+        "Final-year trust orientation and experimentation culture against the initial share of "
+        "trust-oriented managers, averaged over the other swept parameters and the "
+        "replications, with 95 % band."
+    ),
+    "morris.png": (
+        "μ* is the mean absolute elementary effect of a parameter over its range (with 95 % "
+        "bootstrap interval), σ the spread of the effects: σ large next to μ* means the "
+        "effect depends on the other parameters."
+    ),
+}
+
+
+def _spec(filename: str, heading: str, figure: Figure, **fields: str) -> FigureSpec:
+    return FigureSpec(filename, heading, CAPTIONS[filename].format(**fields), figure)
+
+
 def build_figures(results: Results, summary: Mapping[str, Any]) -> list[FigureSpec]:
-    """The figures that apply to this folder (see docs/analysis.md)."""
-    figs = [
-        FigureSpec(
-            "time_series.png",
-            "Outputs over time",
-            "Mean across all runs of each scenario per quarter, with the 95 % confidence band of the "
-            "mean. The dashed line in experimentation culture is Innovationsbarometern's one fifth.",
-            plots.time_series_figure(results),
-        )
-    ]
+    """The figures that apply to this folder (see docs/analysis.md); Morris is separate."""
+    figs = [_spec("time_series.png", "Outputs over time", plots.time_series_figure(results))]
     if summary["differences"]:
-        figs.append(
-            FigureSpec(
-                "forest.png",
-                "Paired differences to the reference",
-                f"Final-year difference scenario − {results.scenarios[0]}, paired by design point and "
-                "seed, with 95 % confidence interval. An interval not crossing 0 is a difference the "
-                "runs support.",
-                plots.forest_figure(summary),
-            )
-        )
+        fig = plots.forest_figure(summary)
+        heading = "Paired differences to the reference"
+        figs.append(_spec("forest.png", heading, fig, reference=results.scenarios[0]))
     if "budget_horizon_years" in results.parameters:
-        figs.append(
-            FigureSpec(
-                "budget_horizon.png",
-                "Budget horizon",
-                "Final-year innovation rate against the budget horizon, averaged over the other swept "
-                "parameters and the replications, with 95 % band.",
-                plots.budget_horizon_figure(results),
-            )
-        )
+        fig = plots.budget_horizon_figure(results)
+        figs.append(_spec("budget_horizon.png", "Budget horizon", fig))
     if "initial_trust_share" in results.parameters:
-        figs.append(
-            FigureSpec(
-                "tipping.png",
-                "Tipping curve",
-                "Final-year trust orientation and experimentation culture against the initial share "
-                "of trust-oriented managers, averaged over the other swept parameters and the "
-                "replications, with 95 % band.",
-                plots.tipping_figure(results),
-            )
-        )
+        figs.append(_spec("tipping.png", "Tipping curve", plots.tipping_figure(results)))
     return figs
 
 
@@ -115,18 +115,9 @@ def _morris_section(results: Results) -> tuple[list[str], list[FigureSpec]]:
     lines = ["## Sensitivity (Morris screening)", ""]
     figs = []
     if morris:
-        figs.append(
-            FigureSpec(
-                "morris.png",
-                "Morris μ* and σ",
-                "μ* is the mean absolute elementary effect of a parameter over its range (with 95 % "
-                "bootstrap interval), σ the spread of the effects: σ large next to μ* means the effect "
-                "depends on the other parameters.",
-                plots.morris_figure(morris),
-            )
-        )
-        lines.append("![Morris μ* and σ](morris.png)")
-        lines.append("")
+        spec = _spec("morris.png", "Morris μ* and σ", plots.morris_figure(morris))
+        figs.append(spec)
+        lines += [f"![{spec.heading}]({spec.filename})", "", spec.caption, ""]
         lines += ["What the screening supports:", ""]
         lines += [
             f"- {line}" if not line.startswith("  ") else line

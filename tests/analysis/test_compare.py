@@ -80,7 +80,7 @@ def test_compare_api_rejects_one_replication() -> None:
         (["compare", "baseline-control", "--replications", "1"],
          "--replications: '1' is not allowed; allowed is an integer in [2,"),
         (["compare", "baseline-control", "--scale", "0"], "--scale: '0' is not allowed"),
-        (["compare", "--world", "teaching"], "required: scenario"),
+        (["compare", "--world", "teaching"], "required: SCENARIO"),
     ],
 )  # fmt: skip
 def test_compare_bad_input_exits_2(args, message, capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,3 +156,26 @@ def test_report_bad_input_in_a_real_process(tmp_path: Path) -> None:
         "is this a results folder of `trustsim sweep`?"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_on_a_results_folder_prints_its_table(small_folder: Path, capsys) -> None:
+    assert main(["compare", str(small_folder)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("test-experiment:") and "diff +1.00" in out
+    assert main(["compare", str(small_folder), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert list(data["differences"]) == ["other"]
+    assert data["differences"]["other"]["innovation_rate"]["mean"] == pytest.approx(1.0)
+
+
+def test_compare_on_a_results_folder_rejects_run_options(small_folder: Path, capsys) -> None:
+    before = folder_state(small_folder)
+    assert main(["compare", str(small_folder), "--years", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "--years cannot be used with the results folder" in err
+    assert folder_state(small_folder) == before
+
+
+def test_compare_on_a_folder_without_manifest(tmp_path: Path, capsys) -> None:
+    assert main(["compare", str(tmp_path)]) == 2
+    assert "manifest.json: not found" in capsys.readouterr().err
