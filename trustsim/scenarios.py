@@ -61,13 +61,30 @@ def scenario_path(name_or_path: str | os.PathLike, base: Path | None = None) -> 
         if not path.is_absolute() and base is not None and not path.exists():
             path = base / path
     else:
+        # a bare name: beside the file that names it, then among the shipped scenarios
         path = (base or SCENARIO_DIR) / f"{text}.toml"
-    if not path.is_file():
-        known = list_scenario_names(path.parent if path.parent.is_dir() else SCENARIO_DIR)
+        if base is not None and not _is_file(path):
+            path = SCENARIO_DIR / f"{text}.toml"
+    if not _is_file(path):
+        known = list_scenario_names(SCENARIO_DIR)
+        if base is not None:
+            known = sorted(set(known) | set(list_scenario_names(base)))
         hint = _closest(path.stem, known)
         listing = f" Known scenarios: {', '.join(known)}." if known else ""
-        raise ScenarioError(f"{path}: scenario file not found{hint}.{listing}")
+        raise ScenarioError(f"{_short(path)}: scenario file not found{hint or '.'}{listing}")
     return path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name longer than the file system allows
+        return False
+
+
+def _short(path: Path, limit: int = 120) -> str:
+    text = str(path)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def list_scenario_names(folder: Path = SCENARIO_DIR) -> list[str]:
@@ -154,7 +171,13 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, _seen: tuple = ())
     if extends is not None:
         if not isinstance(extends, str) or not extends:
             raise ScenarioError(f"{path}: key 'extends' must be a scenario name, got {extends!r}")
-        params.update(load_scenario(extends, (*_seen, resolved)).params)
+        try:
+            parent = load_scenario(extends, (*_seen, resolved))
+        except ScenarioError as exc:
+            if str(exc).startswith(f"{path}: key 'extends'"):
+                raise
+            raise ScenarioError(f"{path}: key 'extends': {exc}") from None
+        params.update(parent.params)
     params.update(validate_params(path, data.get("params", {})))
     return Scenario(
         name=path.stem,

@@ -105,8 +105,6 @@ def test_missing_extends_target_is_refused(cli, tmp_path):
     assert code == 2 and "ghost.toml" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="scenarios.py gap: a missing `extends` target is reported "
-                   "without the extending file and the key 'extends'")
 def test_missing_extends_target_names_the_extending_file_and_key(tmp_path):
     path = write(tmp_path, HEAD + 'extends = "ghost.toml"\n')
     with pytest.raises(ScenarioError) as info:
@@ -119,15 +117,11 @@ def test_unknown_scenario_name_suggests(cli):
     assert code == 2 and "did you mean 'baseline-control'" in err and "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="scenarios.py bug: a scenario outside scenarios/ cannot "
-                   "extend a shipped scenario by name (looked up next to the file only)")
 def test_user_file_can_extend_a_shipped_scenario_by_name(tmp_path):
     path = write(tmp_path, HEAD + 'extends = "baseline-control"\n[params]\nrum = true\n')
     assert load_scenario(path).params["rum"] is True
 
 
-@pytest.mark.xfail(strict=True, reason="scenarios.py bug: scenario_path lets OSError "
-                   "(file name too long) escape as a traceback instead of a ScenarioError")
 def test_very_long_extends_name_is_a_scenario_error(tmp_path):
     path = write(tmp_path, HEAD + f'extends = "{"a" * 300}"\n')
     with pytest.raises(ScenarioError):
