@@ -179,3 +179,29 @@ def test_compare_on_a_results_folder_rejects_run_options(small_folder: Path, cap
 def test_compare_on_a_folder_without_manifest(tmp_path: Path, capsys) -> None:
     assert main(["compare", str(tmp_path)]) == 2
     assert "manifest.json: not found" in capsys.readouterr().err
+
+
+def test_morris_skips_a_scenario_with_a_missing_point(tmp_path: Path) -> None:
+    from SALib.sample import morris
+
+    problem = {"num_vars": 2, "names": ["sector_risk", "idea_rate"], "bounds": [[0, 1], [0, 1]]}
+    folder = write_folder(
+        tmp_path / "m", scenarios=["ref", "other"], kind="morris", parameters=problem["names"],
+        bounds=problem["bounds"], X=morris.sample(problem, 2, num_levels=4, seed=1),
+        replications=2, num_levels=4,
+        run_fn=synthetic_run({"innovation_rate": {"sector_risk": 3.0}}, {"other": 1.0}),
+    )  # fmt: skip
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for run_id, entry in manifest["runs"].items():
+        if entry["scenario"] == "other" and entry["point"] == 1:
+            entry.update(status="failed", traceback="RuntimeError: lost worker")
+            (folder / "runs" / f"{run_id}.parquet").unlink()
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    path = write_report(folder)
+    text = path.read_text()
+    assert "- Skipped: " in text and "'other' has no finished run at design points [1]" in text
+    assert (
+        "**innovation_rate**: `sector_risk` has the largest μ* in every scenario (1 of 1)" in text
+    )
+    assert (path.parent / "morris.png").stat().st_size > 10_000
+    assert "2 failed" in text
