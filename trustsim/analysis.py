@@ -36,6 +36,7 @@ from .model import OUTPUTS
 from .params import ParameterError
 from .runner import check_years, run
 from .scenarios import Scenario, load_scenario
+from .worlds import build_world
 
 FINAL_QUARTERS = 4  # "final period" = the final simulated year
 CONFIDENCE = 0.95
@@ -182,8 +183,8 @@ def _unique_scenarios(scenarios: Sequence[str | os.PathLike | Scenario]) -> list
 
 def _pool_context() -> multiprocessing.context.BaseContext:
     """`fork` where the platform has it: workers start in milliseconds and inherit the imported
-    model (spawn or forkserver re-import mesa and trustsim, about a second per worker). Workers only
-    run the model, so locks held by other threads of the parent (a web server's) are not touched."""
+    model (spawn or forkserver re-import mesa and trustsim, about a second per worker). The workers
+    only run the model and never need locks that other threads of the parent might hold."""
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
@@ -223,6 +224,7 @@ def compare(
             "(a confidence interval needs at least two runs)"
         )
     check_years(years)
+    build_world(world, scale)  # cheap; names a bad world or scale before any worker starts
     loaded = _unique_scenarios(scenarios)
     seeds = replication_seeds(seed, replications)
     tasks = [(sc, world, scale, years, s) for sc in loaded for s in seeds]
@@ -513,7 +515,7 @@ def comparison_table(results_dir: str | os.PathLike) -> str:
 # --------------------------------------------------------------------------- curves
 
 
-def interval_frame(groups: pd.core.groupby.SeriesGroupBy) -> pd.DataFrame:
+def interval_frame(groups: pd.api.typing.SeriesGroupBy) -> pd.DataFrame:
     """Per group: mean, t-based 95 % CI bounds and n (vectorised `t_interval`)."""
     agg = groups.agg(["mean", "std", "count"])
     dof = (agg["count"] - 1).where(agg["count"] > 1)

@@ -67,9 +67,15 @@ def test_compare_is_deterministic_and_seed_dependent() -> None:
     assert compare(["baseline-control", "full-chain"], seed=6, **kwargs) != first
 
 
-def test_compare_api_rejects_one_replication() -> None:
+def test_compare_api_rejects_bad_settings_before_running() -> None:
     with pytest.raises(ParameterError, match="replications 1 is not allowed"):
         compare(["baseline-control"], world="teaching", years=1, replications=1)
+    with pytest.raises(ParameterError, match="world 'teach' is unknown; did you mean 'teaching'"):
+        compare(["baseline-control"], world="teach", years=1, replications=2)
+    with pytest.raises(ParameterError, match="scale 0 is not allowed"):
+        compare(["baseline-control"], scale=0, years=1, replications=2)
+    with pytest.raises(ParameterError, match="years 0 is not allowed"):
+        compare(["baseline-control"], years=0, replications=2)
 
 
 @pytest.mark.parametrize(
