@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -17,7 +18,7 @@ import markdown
 import solara
 from solara.alias import rv
 
-from .charts import network_figure, timeseries_figure
+from .charts import COLOURS, network_figure, timeseries_figure
 from .i18n import LANG_NAMES, LANGS, count, number, t
 from .session import (
     LEVERS,
@@ -44,6 +45,30 @@ HELP_STYLE = {
 }
 LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
+PLAY_INTERVAL = 0.1  # seconds from one Play frame to the next, at least
+PLAY_GAP = 0.03  # idle time after every frame, so clicks (Pause!) are handled at once
+FRAME_TIMEOUT = 10.0  # a frame that takes longer than this does not hold Play up
+
+
+class FrameClock:
+    """Which redraw has reached the page; Play waits for each frame before the next step.
+
+    Without it, a Play loop that steps faster than the page draws would keep Solara's render
+    loop busy with ever-new updates, and a click on Pause would wait until the run ended.
+    """
+
+    def __init__(self) -> None:
+        self._drawn = -1
+        self._condition = threading.Condition()
+
+    def drawn(self, tick: int) -> None:
+        with self._condition:
+            self._drawn = max(self._drawn, tick)
+            self._condition.notify_all()
+
+    def wait(self, tick: int, timeout: float = FRAME_TIMEOUT) -> bool:
+        with self._condition:
+            return self._condition.wait_for(lambda: self._drawn >= tick, timeout)
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -92,12 +117,19 @@ def run_labels(setup: Setup, lang: str, scenarios: list[Scenario]) -> dict[str, 
 # ---------------------------------------------------------------------------- controls
 @solara.component
 def LanguageSwitch(lang: solara.Reactive[str]):
-    """Svenska | English."""
+    """Svenska | English: two buttons, the active one filled."""
     with solara.Row(style={"align-items": "center"}, classes=["ts-lang"]):
         solara.Text(f"{t('lang.label', lang.value)}:")
-        with solara.ToggleButtonsSingle(value=lang, dense=True):
-            for code in LANGS:
-                solara.Button(LANG_NAMES[code], value=code, classes=[f"ts-lang-{code}"])
+        for code in LANGS:
+            active = code == lang.value
+            solara.Button(
+                LANG_NAMES[code],
+                on_click=lambda code=code: lang.set(code),
+                color="primary" if active else None,
+                outlined=not active,
+                small=True,
+                classes=[f"ts-lang-{code}", "ts-lang-active" if active else "ts-lang-inactive"],
+            )
 
 
 @solara.component
@@ -363,6 +395,21 @@ def InfoPanel(lang: str):
 
 
 @solara.component
+def RunsLegend(labels: dict[str, str]):
+    """Which run is which, as text in the page (the charts carry the same legend)."""
+    with solara.Row(classes=["ts-runs"], style={"gap": "24px", "flex-wrap": "wrap"}):
+        for run, label in labels.items():
+            line = "solid" if run == "A" else "dashed"
+            style = {
+                "color": COLOURS[run],
+                "font-weight": "bold",
+                "border-left": f"5px {line} {COLOURS[run]}",
+                "padding-left": "8px",
+            }
+            solara.Div(children=[label], classes=[f"ts-run-{run}"], style=style)
+
+
+@solara.component
 def Message(lang: str, message: tuple | None):
     """An info or error line in the page (never a traceback)."""
     if message is None:
@@ -392,7 +439,8 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
     playing = solara.use_reactive(False)
     message = solara.use_reactive(None)  # (kind, i18n key, values) or None
     scenarios, problems = solara.use_memo(load_scenarios, [])
-    play_interval = 0.1  # seconds between frames at least
+    clock = solara.use_memo(FrameClock, [])
+    solara.use_effect(lambda: clock.drawn(tick.value), [tick.value])
 
     def redraw() -> None:
         tick.set(tick.value + 1)
@@ -437,13 +485,17 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         change(lambda s: replace(s, seed=value))
 
     def play_loop() -> None:
+        """One quarter per frame: step, redraw, wait until drawn, pause briefly, repeat."""
         while playing.value:
             started = time.monotonic()
             if workshop.step(1) == 0:
                 playing.set(False)
                 break
-            redraw()
-            time.sleep(max(0.0, play_interval - (time.monotonic() - started)))
+            target = tick.value + 1
+            tick.set(target)
+            clock.wait(target)
+            elapsed = time.monotonic() - started
+            time.sleep(max(PLAY_GAP, PLAY_INTERVAL - elapsed))
 
     solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
@@ -522,6 +574,7 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
             classes=["ts-main"],
         ):
             solara.HTML(tag="h2", unsafe_innerHTML=t("app.title", lg), classes=["ts-title"])
+            RunsLegend(labels)
             Message(lg, note)
             for problem in problems:
                 solara.Warning(problem, classes=["ts-warning"])

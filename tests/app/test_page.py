@@ -1,0 +1,312 @@
+"""Kernel-level tests of the workshop page: `solara.render` in this process, no browser."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import time
+
+import ipyvuetify as v
+import ipywidgets as widgets
+import numpy as np
+import pytest
+import solara
+from PIL import Image
+
+from trustsim.app.app import Page
+from trustsim.app.components import WorkshopView
+from trustsim.app.i18n import LANGS, strings, t
+from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
+from trustsim.params import SPECS
+
+SMALL = {"world": "teaching"}  # 300 staff: the fastest page
+
+
+# ---------------------------------------------------------------------------- helpers
+def walk(root: widgets.Widget) -> list[widgets.Widget]:
+    """Every widget below `root` (reacton's finder stops at the first match)."""
+    seen, queue, out = set(), [root], []
+    while queue:
+        item = queue.pop(0)
+        if isinstance(item, widgets.Widget):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            out.append(item)
+            queue.extend(getattr(item, name) for name in item.keys if not name.startswith("_"))
+        elif isinstance(item, (list, tuple)):
+            queue.extend(item)
+        elif isinstance(item, dict):
+            queue.extend(item.values())
+    return out
+
+
+class PageDriver:
+    """Find controls by their `ts-...` class and read what the page shows."""
+
+    def __init__(self, rc):
+        self.rc = rc
+
+    def all_widgets(self) -> list[widgets.Widget]:
+        return walk(self.rc.find(widgets.Widget).widgets[0])
+
+    def all(self, cls: str, kind: type = widgets.Widget) -> list[widgets.Widget]:
+        def classes(w) -> list[str]:
+            return (getattr(w, "class_", None) or "").split() + list(getattr(w, "_dom_classes", ()))
+
+        return [w for w in self.all_widgets() if isinstance(w, kind) and cls in classes(w)]
+
+    def one(self, cls: str, kind: type = widgets.Widget) -> widgets.Widget:
+        found = self.all(cls, kind)
+        assert len(found) == 1, f"{len(found)} widgets with class {cls!r} of {kind.__name__}"
+        return found[0]
+
+    def inside(self, cls: str, kind: type) -> widgets.Widget:
+        found = [w for w in walk(self.one(cls)) if isinstance(w, kind)]
+        assert len(found) == 1, f"{len(found)} {kind.__name__} inside {cls!r}"
+        return found[0]
+
+    def text(self, cls: str) -> str:
+        return " ".join(texts_of(self.one(cls)))
+
+    def click(self, cls: str) -> None:
+        self.one(cls, v.Btn).click()
+
+    def texts(self) -> list[str]:
+        out = []
+        for w in self.all_widgets():
+            out += texts_of(w, deep=False)
+        return out
+
+    def png(self, cls: str) -> bytes:
+        return self.one(cls, widgets.Image).value
+
+
+def texts_of(w: widgets.Widget, deep: bool = True) -> list[str]:
+    """The human-readable strings a widget shows."""
+    out = []
+    for item in walk(w) if deep else [w]:
+        if isinstance(item, v.Icon):
+            continue  # its child is an icon name such as "mdi-play"
+        for name in ("label", "hint", "placeholder"):
+            value = getattr(item, name, None)
+            if isinstance(value, str) and value:
+                out.append(value)
+        out += [c for c in getattr(item, "children", []) or [] if isinstance(c, str)]
+        for it in getattr(item, "items", None) or []:
+            if isinstance(it, dict) and "text" in it:
+                out.append(it["text"])
+        if isinstance(item, widgets.Widget) and type(item).__name__ == "HTML":
+            raw = getattr(item, "unsafe_innerHTML", None) or getattr(item, "value", "") or ""
+            out.append(html.unescape(re.sub(r"<[^>]+>", " ", raw)))
+    return [s.strip() for s in out if s and s.strip()]
+
+
+def render(ws: Workshop | None = None, lang: str = "en") -> tuple[Workshop, PageDriver]:
+    ws = ws or Workshop(Setup(**SMALL))
+    _, rc = solara.render(WorkshopView(ws, initial_lang=lang), handle_error=False)
+    return ws, PageDriver(rc)
+
+
+def slider_of(page: PageDriver, name: str) -> v.Slider:
+    return page.inside(f"ts-lever-{name}", v.Slider)
+
+
+def colour_share(png: bytes, rgb: tuple[int, int, int]) -> float:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return float((np.abs(pixels - rgb).sum(axis=2) < 40).mean())
+
+
+def wait_until(condition, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------- controls
+def test_every_lever_has_a_control_with_the_parameter_range():
+    ws, page = render()
+    for lever in LEVERS:
+        spec = SPECS[lever.name]
+        if lever.kind is bool:
+            switch = page.inside(f"ts-lever-{lever.name}", v.Switch)
+            assert switch.v_model == ws.models["A"].p[lever.name]
+        else:
+            slider = slider_of(page, lever.name)
+            assert (slider.min, slider.max) == (spec.low, spec.high)
+            assert slider.v_model == ws.models["A"].p[lever.name]
+
+
+def test_run_scenario_world_and_export_controls_exist():
+    ws, page = render(Workshop(Setup(world="state", scale=0.01)))
+    for cls in ("ts-step", "ts-play", "ts-reset", "ts-scandal", "ts-export"):
+        page.one(cls, v.Btn)
+    names = [sc.name for sc in load_scenarios()[0]]
+    assert [i["value"] for i in page.one("ts-scenario-a", v.Select).items] == names
+    assert [i["value"] for i in page.one("ts-scenario-b", v.Select).items] == ["", *names]
+    assert [i["value"] for i in page.one("ts-world", v.Select).items] == [
+        "teaching", "state", "public-sector"]
+    assert [i["value"] for i in page.one("ts-scale", v.Select).items] == list(SCALES)
+    page.one("ts-world", v.Select).v_model = "teaching"
+    assert ws.models["A"].n_staff == 300 and not page.all("ts-scale")  # teaching: always scale 1
+    assert page.one("ts-seed", v.TextField).v_model in (0, "0")
+    download = [w for w in page.all_widgets() if type(w).__name__ == "FileDownloadWidget"]
+    assert len(download) == 1 and download[0].filename == csv_filename(ws.setup, 0)
+
+
+def test_step_advances_the_model_and_the_page():
+    ws, page = render()
+    before = page.png("ts-charts")
+    page.click("ts-step")
+    page.click("ts-step")
+    assert ws.quarter == 2
+    assert page.text("ts-status") == t("status.quarter", "en", quarter=2, year="0.5")
+    assert page.png("ts-charts") != before
+
+
+def test_slider_change_reaches_the_model():
+    ws, page = render()
+    page.click("ts-step")
+    slider_of(page, "steering_detail").v_model = 0.25
+    assert ws.models["A"].p.steering_detail == 0.25
+    assert ws.quarter == 1  # replayed to where the run was
+    assert page.text("ts-lever-steering_detail").startswith("Steering detail: 0.25")
+    assert "Steering detail" in page.text("ts-levers-changed")
+    page.click("ts-restore")
+    assert ws.models["A"].p.steering_detail == SPECS["steering_detail"].default
+
+
+def test_switch_turns_rum_on():
+    ws, page = render()
+    page.inside("ts-lever-rum", v.Switch).v_model = True
+    assert ws.models["A"].p.rum is True and ws.models["A"].rum is not None
+
+
+def test_scenario_picker_loads_the_scenario_parameters():
+    ws, page = render()
+    page.one("ts-scenario-a", v.Select).v_model = "multi-year-budget"
+    assert ws.setup.scenario == "multi-year-budget"
+    assert ws.models["A"].p.budget_horizon_years == 3.0
+    assert slider_of(page, "budget_horizon_years").v_model == 3.0
+
+
+def test_compare_runs_two_scenarios_in_the_same_charts():
+    ws, page = render()
+    for _ in range(3):
+        page.click("ts-step")
+    blue, orange = (0x1F, 0x5F, 0xA8), (0xD9, 0x82, 0x2B)
+    assert colour_share(page.png("ts-charts"), orange) < 1e-4
+    page.one("ts-scenario-b", v.Select).v_model = "integrated-esv-digg"
+    assert ws.comparing and ws.quarter == 3
+    page.click("ts-step")
+    assert len(ws.frames()["B"]) == 5
+    assert page.text("ts-run-B").startswith("B: Trust principles integrated")
+    png = page.png("ts-charts")
+    assert colour_share(png, blue) > 2e-4 and colour_share(png, orange) > 2e-4
+    page.one("ts-scenario-b", v.Select).v_model = ""
+    assert not ws.comparing and not page.all("ts-run-B")
+
+
+def test_same_scenario_twice_says_the_runs_are_identical():
+    ws, page = render()
+    page.one("ts-scenario-b", v.Select).v_model = "baseline-control"
+    assert page.text("ts-message") == t("msg.identical", "en")
+
+
+def test_scandal_button_hits_run_a_now():
+    ws, page = render(Workshop(Setup(compare="baseline-control", **SMALL)))
+    page.click("ts-step")
+    page.click("ts-scandal")
+    assert ws.scandals == ((1, ws.models["A"].p.scandal_size),)
+    assert "quarter 1" in page.text("ts-message")
+    page.click("ts-step")
+    frames = ws.frames()
+    assert frames["A"]["steering_detail"].iloc[-1] > frames["B"]["steering_detail"].iloc[-1]
+
+
+def test_reset_goes_back_to_quarter_zero():
+    ws, page = render()
+    page.click("ts-step")
+    page.click("ts-reset")
+    assert ws.quarter == 0 and page.text("ts-status").startswith("Quarter 0")
+
+
+def test_play_runs_until_pause():
+    ws, page = render(Workshop(Setup(world="teaching")))
+    page.click("ts-play")
+    wait_until(lambda: ws.quarter >= 3)
+    assert page.text("ts-play") == t("btn.pause", "en")
+    page.click("ts-play")
+    wait_until(lambda: page.text("ts-play") == t("btn.play", "en"), timeout=5)
+    stopped = ws.quarter
+    time.sleep(0.5)
+    assert ws.quarter in (stopped, stopped + 1)  # at most the step under way finishes
+
+
+# ---------------------------------------------------------------------------- language
+def test_language_switch_changes_every_label():
+    ws, page = render(Workshop(Setup(compare="rum", **SMALL)), lang="en")
+    english_png = page.png("ts-charts")
+    english = set(page.texts())
+    assert {"Step", "Play", "Reset", "Visible scandal!", "Levers (run A)"} <= english
+    page.click("ts-lang-sv")
+    swedish = set(page.texts())
+    assert {"Steg", "Spela", "Starta om", "Synlig skandal!", "Spakar (körning A)"} <= swedish
+    # no English text of the page is left after switching (bar language names and proper names)
+    for key, by_lang in strings().items():
+        en, sv = by_lang["en"], by_lang["sv"]
+        if en != sv and "{" not in en:
+            assert en not in swedish, key
+    assert page.png("ts-charts") != english_png  # chart titles are translated too
+    page.click("ts-lang-en")
+    assert "Step" in set(page.texts())
+
+
+def test_info_panel_has_the_netlogo_sections_in_both_languages():
+    for lang in LANGS:
+        _, page = render(lang=lang)
+        info = page.text("ts-info")
+        for section in ("what", "how", "use", "notice", "try"):
+            assert t(f"info.{section}.title", lang) in info
+        assert "Innovationsbarometern" in info
+
+
+# ---------------------------------------------------------------------------- bad input
+def test_bad_seed_gives_a_message_in_the_page_not_a_traceback():
+    ws, page = render()
+    seed = page.one("ts-seed", v.TextField)
+    seed.v_model = "-5"
+    seed.fire_event("keyup.enter", None)  # the field applies on Enter or when it loses focus
+    error = page.text("ts-error")
+    assert "seed -5 is not allowed" in error and "Traceback" not in error
+    assert ws.setup.seed == 0
+
+
+def test_unexpected_failure_is_a_message_and_the_page_keeps_working(monkeypatch):
+    ws, page = render()
+
+    def broken(self, n=1):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(Workshop, "step", broken)
+    page.click("ts-step")
+    assert "RuntimeError" in page.text("ts-error")
+    monkeypatch.undo()
+    page.click("ts-step")
+    assert ws.quarter == 1 and not page.all("ts-error")
+
+
+# ---------------------------------------------------------------------------- sessions
+def test_each_session_gets_its_own_model():
+    """Two renders of the served Page are two browser sessions: Step in one leaves the other."""
+    _, rc_one = solara.render(Page(), handle_error=False)
+    _, rc_two = solara.render(Page(), handle_error=False)
+    one, two = PageDriver(rc_one), PageDriver(rc_two)
+    one.click("ts-step")
+    one.click("ts-step")
+    assert one.text("ts-status").startswith(t("status.quarter", "sv", quarter=2, year="0,5"))
+    assert two.text("ts-status").startswith(t("status.quarter", "sv", quarter=0, year="0"))
+    two.click("ts-lang-en")
+    assert one.one("ts-step", v.Btn).children[-1] == "Steg"  # language is per session too

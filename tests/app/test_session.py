@@ -1,0 +1,219 @@
+"""The per-session run holder behind the page (`trustsim.app.session`), without Solara."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import trustsim
+from trustsim.app.session import (
+    DEFAULT_WORLD,
+    LEVERS,
+    MAX_QUARTERS,
+    SCALES,
+    Setup,
+    Workshop,
+    csv_filename,
+    load_scenarios,
+    network_snapshot,
+)
+from trustsim.params import SPECS, ParameterError
+from trustsim.scenarios import ScenarioError
+
+SMALL = {"world": "state", "scale": 0.01}  # 2 800 staff: fast, and the agency network view
+
+
+def test_levers_are_real_parameters_with_ranges_from_params():
+    for lever in LEVERS:
+        spec = SPECS[lever.name]
+        assert (lever.low, lever.high, lever.kind) == (spec.low, spec.high, spec.kind)
+        if lever.kind is not bool:
+            assert 0 < lever.step <= spec.high - spec.low
+    main = [lever.name for lever in LEVERS if lever.main]
+    assert main == [
+        "steering_detail",
+        "budget_horizon_years",
+        "agv_alignment",
+        "esv_alignment",
+        "digg_alignment",
+        "rum",
+        "experimentation_funding_msek",
+        "method_support",
+    ]
+
+
+def test_run_a_is_exactly_the_library_run():
+    """The page shows the library's model, not a copy of it: same seed, same numbers."""
+    ws = Workshop(Setup(scenario="rum", seed=7, **SMALL))
+    ws.step(8)
+    expected = trustsim.run("rum", seed=7, years=2, **SMALL)
+    got = ws.frames()["A"]
+    pd.testing.assert_frame_equal(got, expected[got.columns], check_exact=True)
+
+
+def test_two_workshops_do_not_share_a_model():
+    one, two = Workshop(Setup(**SMALL)), Workshop(Setup(**SMALL))
+    one.step(3)
+    assert (one.quarter, two.quarter) == (3, 0)
+    assert one.models["A"] is not two.models["A"]
+
+
+def test_comparison_runs_b_with_the_same_world_and_seed():
+    ws = Workshop(Setup(scenario="baseline-control", compare="integrated-esv-digg", seed=3, **SMALL))
+    ws.step(4)
+    frames = ws.frames()
+    assert set(frames) == {"A", "B"} and len(frames["A"]) == len(frames["B"]) == 5
+    b = trustsim.run("integrated-esv-digg", seed=3, years=1, **SMALL)
+    pd.testing.assert_frame_equal(frames["B"], b[frames["B"].columns], check_exact=True)
+    assert not frames["A"].equals(frames["B"])
+
+
+def test_moving_a_lever_replays_history_with_the_new_value():
+    ws = Workshop(Setup(**SMALL))
+    ws.step(6)
+    ws.change(ws.setup.with_lever("steering_detail", 0.1))
+    assert ws.quarter == 6
+    assert ws.models["A"].p.steering_detail == 0.1
+    fresh = trustsim.run("baseline-control", years=2, overrides={"steering_detail": 0.1}, **SMALL)
+    pd.testing.assert_frame_equal(ws.frames()["A"], fresh.iloc[:7][ws.frames()["A"].columns])
+
+
+def test_lever_back_to_the_scenario_value_is_no_change():
+    setup = Setup(**SMALL).with_lever("budget_horizon_years", 3.0)
+    assert setup.levers == (("budget_horizon_years", 3.0),)
+    assert setup.with_lever("budget_horizon_years", 1.0).levers == ()
+
+
+def test_scenario_change_loads_its_parameters_and_clears_levers():
+    setup = Setup(**SMALL).with_lever("rum", True).with_scenario("multi-year-budget")
+    assert setup.levers == ()
+    assert setup.lever_values().budget_horizon_years == 3.0
+    assert setup.lever_values().rum is False
+
+
+def test_scandal_ratchets_steering_and_replays_identically():
+    ws = Workshop(Setup(scenario="integrated-esv-digg", compare="integrated-esv-digg", **SMALL))
+    ws.step(8)
+    ws.scandal()
+    ws.step(4)
+    frames = ws.frames()
+    a, b = frames["A"]["steering_detail"], frames["B"]["steering_detail"]
+    assert (a.iloc[:9] == b.iloc[:9]).all()  # identical until the scandal is felt
+    assert a.iloc[9] > b.iloc[9]  # control tightens at once in the run that was hit
+    assert ws.scandal_quarters() == {"A": [9], "B": []}
+    # a lever change replays the pressed scandal at the same quarter
+    before = frames["A"].copy()
+    ws.change(ws.setup.with_lever("steering_detail", 0.6))  # the scenario's own value: no change
+    pd.testing.assert_frame_equal(ws.frames()["A"], before)
+
+
+def test_reset_starts_over_and_forgets_scandals():
+    ws = Workshop(Setup(**SMALL))
+    ws.step(2)
+    ws.scandal()
+    ws.reset()
+    assert ws.quarter == 0 and ws.scandals == ()
+
+
+def test_play_stops_at_the_last_quarter():
+    ws = Workshop(Setup(world="teaching"))
+    assert ws.step(MAX_QUARTERS + 5) == MAX_QUARTERS
+    assert ws.at_end() and ws.step(1) == 0
+
+
+@pytest.mark.parametrize(
+    ("change", "needle"),
+    [
+        ({"world": "mars"}, "world 'mars' is unknown"),
+        ({"scale": 0.5}, "scale 0.5 is not offered"),
+        ({"seed": -1}, "seed -1 is not allowed"),
+        ({"scenario": "no-such-scenario"}, "scenario file not found"),
+        ({"compare": "no-such-scenario"}, "scenario file not found"),
+    ],
+)
+def test_bad_setup_is_refused_with_a_clear_message_and_nothing_changes(change, needle):
+    ws = Workshop(Setup(**SMALL))
+    ws.step(2)
+    before = ws.models["A"]
+    bad = Setup(**{**SMALL, **change})
+    with pytest.raises((ParameterError, ScenarioError), match=needle):
+        ws.change(bad)
+    assert ws.models["A"] is before and ws.quarter == 2
+
+
+def test_bad_lever_value_names_the_parameter():
+    with pytest.raises(ParameterError, match="steering_detail"):
+        Setup(**SMALL).with_lever("steering_detail", 1.5)
+    with pytest.raises(ParameterError, match="not a lever"):
+        Setup(**SMALL).with_lever("turnover", 0.1)
+
+
+def test_csv_export_has_one_row_per_run_and_quarter():
+    ws = Workshop(Setup(scenario="rum", compare="baseline-control", seed=5, **SMALL))
+    ws.step(4)
+    ws.scandal()
+    ws.step(1)
+    df = pd.read_csv(io.StringIO(ws.to_csv()))
+    assert len(df) == 2 * 6
+    assert list(df.columns[:7]) == ["run", "scenario", "world", "scale", "seed", "quarter", "year"]
+    assert set(trustsim.OUTPUTS) <= set(df.columns)
+    assert df.groupby("run")["scenario"].first().to_dict() == {"A": "rum", "B": "baseline-control"}
+    assert df.loc[df["run"] == "A", "scandal_pressed"].tolist() == [0, 0, 0, 0, 0, 1]
+    assert (df["year"] == df["quarter"] / 4).all()
+    assert csv_filename(ws.setup, ws.quarter) == "trustsim_rum_vs_baseline-control_state_seed5_q5.csv"
+
+
+def test_network_view_shows_managers_in_small_worlds_and_agencies_otherwise():
+    small = network_snapshot(Workshop(Setup(world="teaching")).models["A"])
+    assert small.kind == "managers"
+    big_model = Workshop(Setup(**SMALL)).models["A"]
+    big = network_snapshot(big_model)
+    assert big.kind == "agencies" and len(big.orientation) == big_model.n_agencies
+    for snap in (small, big):
+        assert ((snap.orientation >= 0) & (snap.orientation <= 1)).all()
+        assert snap.edges.min() >= 0 and snap.edges.max() < len(snap.orientation)
+
+
+def test_network_layout_is_cached_per_graph():
+    ws = Workshop(Setup(**SMALL))
+    _, first = ws.networks()
+    ws.step(1)
+    _, again = ws.networks()
+    assert again is first
+    assert first.shape == (ws.models["A"].n_agencies, 2) and np.isfinite(first).all()
+
+
+def test_steps_from_another_thread_are_safe():
+    """Play steps from a worker thread while the page reads the frames."""
+    ws = Workshop(Setup(world="teaching"))
+    worker = threading.Thread(target=ws.step, args=(40,))
+    worker.start()
+    while worker.is_alive():
+        frames = ws.frames()
+        assert len(frames["A"]) == len(frames["A"].dropna())
+    worker.join()
+    assert ws.quarter == 40
+
+
+def test_default_world_steps_in_well_under_100_ms():
+    ws = Workshop(Setup(scenario="full-chain", compare="baseline-control"))
+    assert ws.setup.world == DEFAULT_WORLD and ws.setup.scale in SCALES
+    times = []
+    for _ in range(12):
+        started = time.perf_counter()
+        ws.step(1)
+        times.append(time.perf_counter() - started)
+    # both runs stepped; the budget is for a whole Play frame's model work on a busy machine
+    assert sorted(times)[len(times) // 2] < 0.1
+
+
+def test_scenarios_load_and_baseline_comes_first():
+    scenarios, problems = load_scenarios()
+    assert problems == []
+    assert scenarios[0].name == "baseline-control"
+    assert {"full-chain", "scandal-shock"} <= {sc.name for sc in scenarios}
