@@ -45,7 +45,9 @@ def free_port() -> int:
 def browser_type_launch_args(browser_type_launch_args):
     """pytest-playwright: Debian's Chromium, no sandbox (root in CI), nothing fetched online."""
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh --with-browser)")
+        pytest.skip(
+            f"{CHROMIUM} is missing: apt-get install -y chromium (scripts/setup.sh --with-browser)"
+        )
     return {
         **browser_type_launch_args,
         "executable_path": CHROMIUM,
@@ -62,7 +64,11 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     """A projector-sized window, so the controls column and the charts are both visible."""
-    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1600, "height": 1000},
+        "accept_downloads": True,
+    }
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,7 @@ def free_port() -> int:
 def test_defaults_bind_to_this_machine_only(no_exec, capsys):
     port = free_port()
     assert cli.main(["app", "--port", str(port), "--no-open"]) == 0
-    (argv, env), = no_exec
+    ((argv, env),) = no_exec
     assert argv[:5] == [sys.executable, "-m", "solara", "run", "trustsim.app.app"]
     assert argv[argv.index("--host") + 1] == "127.0.0.1"
     assert argv[argv.index("--port") + 1] == str(port)
@@ -50,7 +50,7 @@ def test_parser_defaults():
 
 def test_serving_the_room_says_what_it_exposes(no_exec, capsys):
     assert cli.main(["app", "--host", "0.0.0.0", "--port", str(free_port()), "--lang", "en"]) == 0
-    (argv, env), = no_exec
+    ((argv, env),) = no_exec
     assert argv[argv.index("--host") + 1] == "0.0.0.0" and "--open" in argv
     assert env["TRUSTSIM_APP_LANG"] == "en"
     assert "lets anyone who can reach this machine" in capsys.readouterr().err

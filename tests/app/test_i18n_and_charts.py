@@ -63,8 +63,11 @@ def test_cli_offers_the_same_languages_as_the_page():
 
 @pytest.fixture(scope="module")
 def hit_and_counterfactual() -> Workshop:
-    ws = Workshop(Setup(scenario="integrated-esv-digg", compare="integrated-esv-digg",
-                        world="state", scale=0.01))
+    ws = Workshop(
+        Setup(
+            scenario="integrated-esv-digg", compare="integrated-esv-digg", world="state", scale=0.01
+        )
+    )
     ws.step(6)
     ws.scandal()
     ws.step(6)
@@ -95,8 +98,13 @@ def test_culture_chart_has_the_one_fifth_reference_line(hit_and_counterfactual):
     culture = fig.axes[CHARTS.index("experimentation_culture")]
     flat = [line for line in culture.get_lines() if np.ptp(line.get_ydata()) == 0]
     assert any(np.allclose(line.get_ydata(), CULTURE_REFERENCE) for line in flat)
-    scandal_lines = [line for line in culture.get_lines() if np.ptp(line.get_xdata()) == 0
-                     and len(line.get_xdata()) == 2 and np.allclose(line.get_xdata(), 7 / 4)]
+    scandal_lines = [
+        line
+        for line in culture.get_lines()
+        if np.ptp(line.get_xdata()) == 0
+        and len(line.get_xdata()) == 2
+        and np.allclose(line.get_xdata(), 7 / 4)
+    ]
     assert scandal_lines, "the felt scandal (quarter 7) is marked"
 
 

@@ -10,7 +10,6 @@ import time
 import ipyvuetify as v
 import ipywidgets as widgets
 import numpy as np
-import pytest
 import solara
 from PIL import Image
 
@@ -147,7 +146,10 @@ def test_run_scenario_world_and_export_controls_exist():
     assert [i["value"] for i in page.one("ts-scenario-a", v.Select).items] == names
     assert [i["value"] for i in page.one("ts-scenario-b", v.Select).items] == ["", *names]
     assert [i["value"] for i in page.one("ts-world", v.Select).items] == [
-        "teaching", "state", "public-sector"]
+        "teaching",
+        "state",
+        "public-sector",
+    ]
     assert [i["value"] for i in page.one("ts-scale", v.Select).items] == list(SCALES)
     page.one("ts-world", v.Select).v_model = "teaching"
     assert ws.models["A"].n_staff == 300 and not page.all("ts-scale")  # teaching: always scale 1
@@ -210,7 +212,7 @@ def test_compare_runs_two_scenarios_in_the_same_charts():
 
 
 def test_same_scenario_twice_says_the_runs_are_identical():
-    ws, page = render()
+    _ws, page = render()
     page.one("ts-scenario-b", v.Select).v_model = "baseline-control"
     assert page.text("ts-message") == t("msg.identical", "en")
 
@@ -247,7 +249,7 @@ def test_play_runs_until_pause():
 
 # ---------------------------------------------------------------------------- language
 def test_language_switch_changes_every_label():
-    ws, page = render(Workshop(Setup(compare="rum", **SMALL)), lang="en")
+    _ws, page = render(Workshop(Setup(compare="rum", **SMALL)), lang="en")
     english_png = page.png("ts-charts")
     english = set(page.texts())
     assert {"Step", "Play", "Reset", "Visible scandal!", "Levers (run A)"} <= english

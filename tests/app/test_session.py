@@ -64,7 +64,9 @@ def test_two_workshops_do_not_share_a_model():
 
 
 def test_comparison_runs_b_with_the_same_world_and_seed():
-    ws = Workshop(Setup(scenario="baseline-control", compare="integrated-esv-digg", seed=3, **SMALL))
+    ws = Workshop(
+        Setup(scenario="baseline-control", compare="integrated-esv-digg", seed=3, **SMALL)
+    )
     ws.step(4)
     frames = ws.frames()
     assert set(frames) == {"A", "B"} and len(frames["A"]) == len(frames["B"]) == 5
@@ -165,7 +167,9 @@ def test_csv_export_has_one_row_per_run_and_quarter():
     assert df.groupby("run")["scenario"].first().to_dict() == {"A": "rum", "B": "baseline-control"}
     assert df.loc[df["run"] == "A", "scandal_pressed"].tolist() == [0, 0, 0, 0, 0, 1]
     assert (df["year"] == df["quarter"] / 4).all()
-    assert csv_filename(ws.setup, ws.quarter) == "trustsim_rum_vs_baseline-control_state_seed5_q5.csv"
+    assert (
+        csv_filename(ws.setup, ws.quarter) == "trustsim_rum_vs_baseline-control_state_seed5_q5.csv"
+    )
 
 
 def test_network_view_shows_managers_in_small_worlds_and_agencies_otherwise():
