@@ -66,7 +66,13 @@ def save(fig: Figure, path: str | os.PathLike) -> None:
 
 
 def _colour(index: int) -> str:
-    return f"C{index % 10}"
+    """Scenario colours: the reference (index 0) near-black, the others matplotlib's cycle."""
+    return "0.1" if index == 0 else f"C{(index - 1) % 10}"
+
+
+def _band_alpha(n_scenarios: int) -> float:
+    """Fainter bands when many scenarios overlap."""
+    return 0.2 if n_scenarios <= 3 else 0.08
 
 
 def _axis_label(output: str) -> str:
@@ -101,6 +107,7 @@ def _grid(n: int, cols: int, width: float, height: float) -> tuple[Figure, np.nd
 def time_series_figure(results: Results, outputs: Sequence[str] = TIME_SERIES_OUTPUTS) -> Figure:
     """Mean of each output per quarter and scenario with a 95 % confidence band across runs."""
     fig, axes = _grid(len(outputs), 3, 4.6, 3.3)
+    alpha = _band_alpha(len(results.scenarios))
     for ax, output in zip(axes, outputs):
         data = time_series(results, output)
         for i, name in enumerate(results.scenarios):
@@ -109,7 +116,7 @@ def time_series_figure(results: Results, outputs: Sequence[str] = TIME_SERIES_OU
                 continue
             ax.plot(d["year"], d["mean"], color=_colour(i), label=name, linewidth=1.6)
             ax.fill_between(
-                d["year"], d["ci_low"], d["ci_high"], color=_colour(i), alpha=0.2, linewidth=0
+                d["year"], d["ci_low"], d["ci_high"], color=_colour(i), alpha=alpha, linewidth=0
             )
         _culture_reference(ax, output)
         ax.set_title(OUTPUT_TITLES.get(output, output))
@@ -161,12 +168,15 @@ def forest_figure(summary: Mapping[str, Any], outputs: Sequence[str] = OUTPUTS) 
 
 def _curve_panel(ax: Any, results: Results, parameter: str, output: str) -> None:
     data = curve(results, parameter, output)
+    alpha = _band_alpha(len(results.scenarios))
     for i, name in enumerate(results.scenarios):
         d = data[data["scenario"] == name]
         if d.empty:
             continue
         ax.plot(d["x"], d["mean"], marker="o", color=_colour(i), label=name)
-        ax.fill_between(d["x"], d["ci_low"], d["ci_high"], color=_colour(i), alpha=0.2, linewidth=0)
+        ax.fill_between(
+            d["x"], d["ci_low"], d["ci_high"], color=_colour(i), alpha=alpha, linewidth=0
+        )
     _culture_reference(ax, output)
     ax.set_xlabel(_param_label(parameter))
     ax.set_ylabel(_axis_label(output))
