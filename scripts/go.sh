@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install everything and run the main job.
+# Install everything and run the main job: the `headline` experiment (every policy scenario,
+# 30 replications, state world at 1:10, 10 years), its report, and the comparison table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec .venv/bin/trustsim run baseline-control --world state --scale 0.1 --years 10 "$@"
+exec .venv/bin/trustsim sweep headline "$@"

@@ -44,7 +44,7 @@ class Government(mesa.Agent):
 
     def __init__(self, model: "TrustModel") -> None:
         super().__init__(model)
-        self.ratchet = 0.0
+        self.ratchet = model.p.initial_ratchet
         self.visible_seen = 0.0  # visible incidents per 1000 staff acted on this quarter
         self.injected = 0.0  # visible incidents per 1000 staff injected this quarter
 

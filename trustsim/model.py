@@ -135,7 +135,7 @@ class TrustModel(mesa.Model):
             p.regulatory_complexity * rng.uniform(0.5, 1.5, self.n_agencies), 0, 0.95
         )
         self.regulation = self.regulation0.copy()
-        self.detail = np.full(self.n_agencies, p.steering_detail)
+        self.detail = np.full(self.n_agencies, min(1.0, p.steering_detail + p.initial_ratchet))
         self.trust_signal = np.zeros(self.n_agencies)  # support memory, toward trust
         self.control_signal = np.zeros(self.n_agencies)  # support memory, toward control
         # innovation slack (C1, C3): more room with a longer horizon, less with earmarking

@@ -20,9 +20,11 @@ def test_non_aligned_support_blunts_agv():
     """C6: AgV's trust support does far less while ESV and DIGG keep sending control signals than
     when they are silent (alignment 0.5) - the fragmentation is not solved by AgV alone."""
     silent = {"esv_alignment": 0.5, "digg_alignment": 0.5}
-    fragmented, unopposed = (
-        final(f, "trust_orientation")
-        for f in replicate([("agv-only", {}), ("agv-only", silent)], range(12), years=8)
+    cases = [("baseline-control", {}), ("agv-only", {}), ("agv-only", silent)]
+    base, fragmented, unopposed = (
+        final(f, "trust_orientation") for f in replicate(cases, range(12), years=8)
     )
     gap = ci95(unopposed - fragmented)
-    assert gap.low > 0.03 and gap.mean > 0.1, gap
+    assert gap.low > 0.03, gap
+    # unopposed, AgV's support moves managers at least twice as much as when contradicted
+    assert (unopposed - base).mean() > 2 * (fragmented - base).mean() > 0
