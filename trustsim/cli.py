@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
+from .analysis import ResultsError
 from .params import ParameterError
 from .scenarios import ScenarioError
 
@@ -55,12 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ParameterError, ScenarioError) as exc:
+    except (ParameterError, ScenarioError, ResultsError) as exc:
         print(f"trustsim: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("trustsim: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `trustsim run ... | head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

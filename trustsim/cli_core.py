@@ -5,24 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .model import OUTPUTS
+from .model import OUTPUT_LABELS, OUTPUTS
 from .params import ParameterError
 from .runner import run
 from .scenarios import list_scenarios, load_scenario
 from .worlds import WORLDS
-
-OUTPUT_LABELS = {
-    "innovation_rate": "innovations per 1 000 staff per year",
-    "workplaces_innovating_2y": "share of workplaces innovating in 2 years",
-    "experimentation_culture": "share of staff perceiving an experimentation culture",
-    "admin_burden": "share of staff time on control and reporting",
-    "incident_rate": "incidents per 1 000 staff per year",
-    "trust_orientation": "mean manager trust orientation (0 control, 1 trust)",
-    "steering_detail": "mean detail of government steering",
-    "cross_agency_resolved": "cross-agency issues resolved per 1 000 staff per year",
-    "rule_blocked_ideas": "rule-blocked ideas per 1 000 staff per year",
-    "programme_cost_msek": "programme cost, MSEK per year",
-}
 
 
 def positive_float(text: str) -> float:

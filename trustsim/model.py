@@ -46,6 +46,19 @@ OUTPUTS = (
     "rule_blocked_ideas",
     "programme_cost_msek",
 )
+# What each output means, with its unit (CLI, reports, app)
+OUTPUT_LABELS = {
+    "innovation_rate": "innovations per 1 000 staff per year",
+    "workplaces_innovating_2y": "share of workplaces innovating in 2 years",
+    "experimentation_culture": "share of staff perceiving an experimentation culture",
+    "admin_burden": "share of staff time on control and reporting",
+    "incident_rate": "incidents per 1 000 staff per year",
+    "trust_orientation": "mean manager trust orientation (0 control, 1 trust)",
+    "steering_detail": "mean detail of government steering",
+    "cross_agency_resolved": "cross-agency issues resolved per 1 000 staff per year",
+    "rule_blocked_ideas": "rule-blocked ideas per 1 000 staff per year",
+    "programme_cost_msek": "programme cost, MSEK per year",
+}
 # Further diagnostics: the blocker accounting (P1) and the cost-effectiveness figure.
 DIAGNOSTICS = (
     "innovations_per_msek",
@@ -461,9 +474,7 @@ class TrustModel(mesa.Model):
             self.exp_flags[keep],
         )
         # success probability: competence, method support (C8), innovation leaders
-        skill_wp = (
-            np.bincount(self.staff.wp, weights=self.staff.skill, minlength=nw) / self.wp_size
-        )
+        skill_wp = np.bincount(self.staff.wp, weights=self.staff.skill, minlength=nw) / self.wp_size
         has_method = (dflags & METHOD) > 0
         p_success = np.clip(
             p.base_success
