@@ -142,21 +142,36 @@ def validate_params(path: Path, table: Any, where: str = "params") -> dict[str, 
     return out
 
 
+def check_no_cycle(
+    path: Path, resolved: Path, seen: tuple[Path, ...], error: type[ScenarioError] = ScenarioError
+) -> None:
+    """Refuse a file that is already in its own `extends` chain."""
+    if resolved in seen:
+        chain = " -> ".join(p.name for p in (*seen, resolved))
+        raise error(f"{path}: key 'extends' makes a cycle ({chain}); remove one link")
+
+
+def check_keys(
+    path: Path, data: dict, allowed: tuple[str, ...], error: type[ScenarioError] = ScenarioError
+) -> None:
+    """Refuse unknown top-level keys, naming the closest allowed one."""
+    for key in data:
+        if key not in allowed:
+            raise error(
+                f"{path}: unknown key {key!r}{_closest(key, allowed)}; "
+                f"allowed: {', '.join(allowed)}"
+            )
+
+
 def load_scenario(name_or_path: str | os.PathLike | Scenario, _seen: tuple = ()) -> Scenario:
     """Load and validate a scenario by name (from `scenarios/`) or path, resolving `extends`."""
     if isinstance(name_or_path, Scenario):
         return name_or_path
     path = scenario_path(name_or_path, base=_seen[-1].parent if _seen else None)
     resolved = path.resolve()
-    if resolved in _seen:
-        chain = " -> ".join(p.stem for p in (*_seen, resolved))
-        raise ScenarioError(f"{path}: key 'extends' makes a cycle ({chain}); remove one link")
+    check_no_cycle(path, resolved, _seen)
     data = read_toml(path)
-    for key in data:
-        if key not in TOP_KEYS:
-            raise ScenarioError(
-                f"{path}: unknown key {key!r}{_closest(key, TOP_KEYS)}; allowed: {', '.join(TOP_KEYS)}"
-            )
+    check_keys(path, data, TOP_KEYS)
     title = _texts(path, data, "title", required=True)
     description = _texts(path, data, "description", required=True)
     claims = data.get("claims", [])

@@ -86,7 +86,7 @@ def test_extends_cycle_is_refused(cli, tmp_path):
     write(tmp_path, HEAD + 'extends = "b"\n', "a.toml")
     write(tmp_path, HEAD + 'extends = "c"\n', "b.toml")
     write(tmp_path, HEAD + 'extends = "a"\n', "c.toml")
-    refused(cli, tmp_path / "a.toml", "'extends'", "cycle", "a -> b -> c -> a")
+    refused(cli, tmp_path / "a.toml", "'extends'", "cycle", "a.toml -> b.toml -> c.toml -> a.toml")
 
 
 def test_self_extends_is_refused(cli, tmp_path):

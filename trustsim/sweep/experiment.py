@@ -36,7 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from ..params import SPECS, ParameterError, Params, ParamSpec
-from ..scenarios import Scenario, ScenarioError, load_scenario, read_toml
+from ..scenarios import (
+    Scenario,
+    ScenarioError,
+    check_keys,
+    check_no_cycle,
+    load_scenario,
+    read_toml,
+)
 from ..worlds import WORLDS
 
 EXPERIMENT_DIR = Path(
@@ -232,16 +239,9 @@ def _read(path: Path) -> dict[str, Any]:
 def _raw_with_extends(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The file's table merged over the experiment it `extends` (tables merged key by key)."""
     resolved = path.resolve()
-    if resolved in seen:
-        chain = " -> ".join(p.name for p in (*seen, resolved))
-        raise ExperimentError(f"{path}: key 'extends' makes a cycle ({chain}); remove one link")
+    check_no_cycle(path, resolved, seen, ExperimentError)
     data = _read(path)
-    for key in data:
-        if key not in TOP_KEYS:
-            raise ExperimentError(
-                f"{path}: unknown key {key!r}{_closest(key, TOP_KEYS)}; "
-                f"allowed: {', '.join(TOP_KEYS)}"
-            )
+    check_keys(path, data, TOP_KEYS, ExperimentError)
     for key in TABLE_KEYS:
         if key in data and not isinstance(data[key], dict):
             raise ExperimentError(
