@@ -12,7 +12,16 @@ from PIL import Image
 
 from trustsim.app import cli as app_cli
 from trustsim.app.charts import CHARTS, CULTURE_REFERENCE, network_figure, timeseries_figure
-from trustsim.app.i18n import LANGS, MissingString, count, number, strings, t
+from trustsim.app.i18n import (
+    LANG_ENV,
+    LANGS,
+    MissingString,
+    count,
+    default_lang,
+    number,
+    strings,
+    t,
+)
 from trustsim.app.session import LEVERS, Setup, Workshop
 from trustsim.model import OUTPUTS
 
@@ -139,3 +148,12 @@ def test_network_figure_title_and_colour_scale_follow_the_language(lang):
     bar = fig.axes[-1]
     ticks = [label.get_text() for label in bar.get_xticklabels()]
     assert ticks[0] == t("network.control", lang) and ticks[-1] == t("network.trust", lang)
+
+
+@pytest.mark.parametrize(("env", "expected"), [(None, "sv"), ("en", "en"), ("de", "sv")])
+def test_new_sessions_start_in_the_language_trustsim_app_was_given(monkeypatch, env, expected):
+    if env is None:
+        monkeypatch.delenv(LANG_ENV, raising=False)
+    else:
+        monkeypatch.setenv(LANG_ENV, env)
+    assert default_lang() == expected

@@ -148,7 +148,7 @@ def network_figure(
 ) -> Figure:
     """The collaboration network of each run on one shared layout, coloured by trust orientation."""
     runs = list(snapshots)
-    fig = Figure(figsize=(6.5 * len(runs), 5.4))
+    fig = Figure(figsize=(6.5 if len(runs) == 1 else 9.0, 5.4))
     fig.subplots_adjust(left=0.01, right=0.99, top=0.84, bottom=0.17, wspace=0.04)
     axes = np.atleast_1d(fig.subplots(1, len(runs)))
     points = None
@@ -179,7 +179,7 @@ def network_figure(
         for spine in ax.spines.values():
             spine.set_visible(False)
     kind = snapshots[runs[0]].kind
-    title = textwrap.fill(t(f"network.title.{kind}", lang), width=60 * len(runs))
+    title = textwrap.fill(t(f"network.title.{kind}", lang), width=60 if len(runs) == 1 else 80)
     fig.suptitle(title, fontsize=11, fontweight="bold")
     bar = fig.colorbar(points, cax=fig.add_axes((0.3, 0.09, 0.4, 0.03)), orientation="horizontal")
     bar.set_ticks([0.0, 0.5, 1.0])

@@ -47,7 +47,7 @@ LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
 PLAY_INTERVAL = 0.1  # seconds from one Play frame to the next, at least
 PLAY_GAP = 0.03  # idle time after every frame, so clicks (Pause!) are handled at once
-FRAME_TIMEOUT = 10.0  # a frame that takes longer than this does not hold Play up
+FRAME_TIMEOUT = 30.0  # no frame drawn for this long: the page is gone, Play stops
 
 
 class FrameClock:
@@ -145,7 +145,7 @@ def RunControls(
 ):
     """Step, Play/Pause, Reset, the quarter reached, and the visible-scandal button."""
     with solara.Card(t("card.run", lang), margin=0, classes=["ts-run"]):
-        with solara.Row(justify="space-between"):
+        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
             solara.Button(
                 t("btn.step", lang),
                 on_click=on_step,
@@ -486,18 +486,20 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
 
     def play_loop() -> None:
         """One quarter per frame: step, redraw, wait until drawn, pause briefly, repeat."""
-        while playing.value:
+        while playing.value and task.is_current():  # a closed page cancels the task
             started = time.monotonic()
             if workshop.step(1) == 0:
                 playing.set(False)
                 break
             target = tick.value + 1
             tick.set(target)
-            clock.wait(target)
+            if not clock.wait(target):  # nobody is drawing (page gone): stop
+                playing.set(False)
+                break
             elapsed = time.monotonic() - started
             time.sleep(max(PLAY_GAP, PLAY_INTERVAL - elapsed))
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
+    task = solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
 
     quarter, setup, lg = workshop.quarter, workshop.setup, lang.value
     model = workshop.models["A"]

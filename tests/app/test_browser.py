@@ -1,0 +1,202 @@
+"""Browser tests: the page served by `trustsim app`, driven in Debian's Chromium (offline).
+
+Run with `pytest tests/app -m browser`. Screenshots go to test-results/app/.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from urllib.parse import urlparse
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT = 60_000  # ms; the first page of a fresh server imports the model and draws
+STEP_TIMEOUT = 30_000
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+
+
+class Requests:
+    """Every request the page makes, and the ones that failed."""
+
+    def __init__(self, page: Page):
+        self.urls: list[str] = []
+        self.failed: list[str] = []
+        page.on("request", lambda r: self.urls.append(r.url))
+        page.on("requestfailed", lambda r: self.failed.append(r.url))
+
+    def remote(self) -> list[str]:
+        return [
+            u
+            for u in self.urls
+            if urlparse(u).hostname not in LOCAL_HOSTS
+            and urlparse(u).scheme not in ("data", "blob")
+        ]
+
+
+def open_page(page: Page, url: str) -> Requests:
+    requests = Requests(page)
+    page.goto(url)
+    expect(page.locator(".ts-status")).to_be_visible(timeout=LOAD_TIMEOUT)
+    wait_for_image(page, ".ts-charts")
+    return requests
+
+
+def wait_for_image(page: Page, selector: str) -> None:
+    page.wait_for_function(
+        "s => { const i = document.querySelector(s); return i && i.complete && i.naturalWidth > 0 }",
+        arg=f"img{selector}",
+        timeout=LOAD_TIMEOUT,
+    )
+
+
+def status(page: Page) -> str:
+    return page.locator(".ts-status").text_content().strip()
+
+
+def step(page: Page, times: int = 1) -> None:
+    for _ in range(times):
+        before = status(page)
+        page.locator(".ts-step").click()
+        expect(page.locator(".ts-status")).not_to_have_text(before, timeout=STEP_TIMEOUT)
+
+
+def quarter(page: Page) -> int:
+    return int(re.search(r"\d+", status(page)).group())
+
+
+def play_until(page: Page, target: int) -> None:
+    page.locator(".ts-play").click()
+    page.wait_for_function(
+        "t => parseInt(document.querySelector('.ts-status').textContent.match(/\\d+/)[0]) >= t",
+        arg=target,
+        timeout=120_000,
+    )
+    page.locator(".ts-play").click()
+    expect(page.locator(".ts-play")).to_have_text(re.compile("Play|Spela"), timeout=STEP_TIMEOUT)
+
+
+def assert_not_blank(png: bytes, min_ink: float = 0.02) -> None:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    ink = (pixels < 235).any(axis=2).mean()
+    assert ink > min_ink, f"only {ink:.1%} of the picture is not white"
+
+
+def choose(page: Page, select: str, text: str) -> None:
+    """Pick `text` in the Vuetify select with class `select`."""
+    page.locator(f".{select} .v-select__slot").click()
+    menu = page.locator(".menuable__content__active")
+    menu.get_by_text(text, exact=True).click()
+
+
+def test_page_loads_offline_steps_and_draws(page: Page, app_url, screenshot_dir):
+    requests = open_page(page, app_url)
+    assert status(page) == "Quarter 0 (year 0)"
+    step(page, 3)
+    assert status(page) == "Quarter 3 (year 0.75)"
+    wait_for_image(page, ".ts-network")
+    assert_not_blank(page.locator("img.ts-charts").screenshot())
+    assert_not_blank(page.locator("img.ts-network").screenshot())
+    page.screenshot(path=screenshot_dir / "loaded-and-stepped.png")
+    assert requests.remote() == [], "the page must work without internet"
+    assert requests.failed == []
+
+
+def test_slider_move_reaches_the_model(page: Page, app_url, screenshot_dir):
+    open_page(page, app_url)
+    label = page.locator(".ts-lever-steering_detail .ts-lever-label")
+    expect(label).to_have_text("Steering detail: 0.6")
+    track = page.locator(".ts-lever-steering_detail .v-slider")
+    box = track.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
+    expect(label).not_to_have_text("Steering detail: 0.6", timeout=STEP_TIMEOUT)
+    value = float(label.text_content().split(":")[1])
+    assert value < 0.3
+    expect(page.locator(".ts-levers-changed")).to_contain_text("Steering detail")
+    expect(page.locator(".ts-run-A")).to_contain_text("changed levers")
+    page.locator(".ts-lever-steering_detail").screenshot(path=screenshot_dir / "slider-moved.png")
+
+
+def test_language_switch_changes_the_labels(page: Page, app_url, screenshot_dir):
+    open_page(page, app_url)
+    expect(page.locator(".ts-step")).to_have_text("Step")
+    page.locator(".ts-lang-sv").click()
+    expect(page.locator(".ts-step")).to_have_text("Steg", timeout=STEP_TIMEOUT)
+    expect(page.locator(".ts-title")).to_have_text("trustsim · tillit eller kontroll?")
+    expect(page.locator(".ts-status")).to_have_text("Kvartal 0 (år 0)")
+    expect(page.locator(".ts-scandal")).to_have_text("Synlig skandal!")
+    expect(page.locator(".ts-info")).to_contain_text("Vad är det?")
+    expect(page.locator(".ts-lever-budget_horizon_years .ts-lever-label")).to_have_text(
+        "Budgethorisont (år): 1"
+    )
+    wait_for_image(page, ".ts-charts")
+    page.screenshot(path=screenshot_dir / "svenska.png")
+    page.locator(".ts-lang-en").click()
+    expect(page.locator(".ts-step")).to_have_text("Step", timeout=STEP_TIMEOUT)
+
+
+def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
+    open_page(page, app_url)
+    choose(page, "ts-scenario-b", "Trust principles integrated across AgV, ESV and DIGG")
+    expect(page.locator(".ts-run-B")).to_have_text(
+        "B: Trust principles integrated across AgV, ESV and DIGG", timeout=STEP_TIMEOUT
+    )
+    expect(page.locator(".ts-run-A")).to_have_text("A: Baseline: control-based steering")
+    play_until(page, 16)
+    wait_for_image(page, ".ts-charts")
+    chart = page.locator("img.ts-charts").screenshot()
+    assert_not_blank(chart)
+    pixels = np.asarray(Image.open(io.BytesIO(chart)).convert("RGB")).astype(int)
+    for rgb in ((0x1F, 0x5F, 0xA8), (0xD9, 0x82, 0x2B)):  # run A blue, run B orange
+        assert (np.abs(pixels - rgb).sum(axis=2) < 60).mean() > 1e-4
+    page.screenshot(path=screenshot_dir / "side-by-side.png")
+
+
+def test_scandal_button_shows_the_ratchet(page: Page, app_url, screenshot_dir):
+    open_page(page, app_url)
+    choose(page, "ts-scenario-a", "Trust principles integrated across AgV, ESV and DIGG")
+    choose(page, "ts-scenario-b", "Trust principles integrated across AgV, ESV and DIGG")
+    expect(page.locator(".ts-message")).to_contain_text("identical", timeout=STEP_TIMEOUT)
+    play_until(page, 12)
+    page.locator(".ts-scandal").click()
+    expect(page.locator(".ts-message")).to_contain_text("Scandal in run A", timeout=STEP_TIMEOUT)
+    play_until(page, quarter(page) + 16)
+    wait_for_image(page, ".ts-charts")
+    page.locator(".ts-main").evaluate("el => el.scrollTo(0, 0)")
+    page.screenshot(path=screenshot_dir / "scandal.png")
+
+
+def test_csv_export_downloads_the_current_run(page: Page, app_url):
+    open_page(page, app_url)
+    step(page, 2)
+    with page.expect_download(timeout=STEP_TIMEOUT) as download:
+        page.locator(".ts-export").click()
+    assert download.value.suggested_filename == ("trustsim_baseline-control_state_seed0_q2.csv")
+    df = pd.read_csv(download.value.path())
+    assert df["quarter"].tolist() == [0, 1, 2] and set(df["run"]) == {"A"}
+
+
+def test_two_sessions_do_not_share_a_model(browser, app_url, screenshot_dir):
+    one_context, two_context = browser.new_context(), browser.new_context()
+    try:
+        one, two = one_context.new_page(), two_context.new_page()
+        open_page(one, app_url)
+        open_page(two, app_url)
+        step(one, 3)
+        step(two, 1)
+        assert status(two) == "Quarter 1 (year 0.25)"  # a shared model would be at quarter 4
+        step(one, 1)
+        assert status(one) == "Quarter 4 (year 1)"  # ... and here at quarter 5
+        one.screenshot(path=screenshot_dir / "session-one.png")
+        two.screenshot(path=screenshot_dir / "session-two.png")
+        two.reload()  # a new visit is a new session that starts from the beginning
+        expect(two.locator(".ts-status")).to_have_text("Quarter 0 (year 0)", timeout=LOAD_TIMEOUT)
+    finally:
+        one_context.close()
+        two_context.close()
