@@ -156,6 +156,13 @@ def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
     for rgb in ((0x1F, 0x5F, 0xA8), (0xD9, 0x82, 0x2B)):  # run A blue, run B orange
         assert (np.abs(pixels - rgb).sum(axis=2) < 60).mean() > 1e-4
     page.screenshot(path=screenshot_dir / "side-by-side.png")
+    page.locator(".ts-lang-sv").click()  # the same runs, now in Swedish
+    expect(page.locator(".ts-run-B")).to_have_text(
+        "B: Tillitsprinciper integrerade i AgV:s, ESV:s och DIGG:s stöd", timeout=STEP_TIMEOUT
+    )
+    wait_for_image(page, ".ts-charts")
+    page.wait_for_timeout(500)  # let the new chart picture settle
+    page.screenshot(path=screenshot_dir / "side-by-side-sv.png")
 
 
 def test_scandal_button_shows_the_ratchet(page: Page, app_url, screenshot_dir):

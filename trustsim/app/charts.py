@@ -172,7 +172,8 @@ def network_figure(
             linewidths=0.4,
             zorder=2,
         )
-        ax.set_title(run_labels[run], fontsize=10, color=COLOURS[run], loc="left")
+        label = textwrap.fill(run_labels[run], 70 if len(runs) == 1 else 48)
+        ax.set_title(label, fontsize=10, color=COLOURS[run], loc="left")
         ax.set_xticks([])
         ax.set_yticks([])
         ax.set_aspect("equal")

@@ -145,7 +145,7 @@ def RunControls(
 ):
     """Step, Play/Pause, Reset, the quarter reached, and the visible-scandal button."""
     with solara.Card(t("card.run", lang), margin=0, classes=["ts-run"]):
-        with solara.Row(gap="8px", style={"flex-wrap": "wrap"}):
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.Button(
                 t("btn.step", lang),
                 on_click=on_step,
@@ -524,9 +524,9 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
     ):
         with solara.Column(
             style={
-                "width": "380px",
+                "width": "400px",
                 "min-width": "320px",
-                "flex": "0 0 380px",
+                "flex": "0 0 400px",
                 "max-height": "calc(100vh - 24px)",
                 "overflow-y": "auto",
                 "padding": "4px",
