@@ -312,3 +312,17 @@ def test_each_session_gets_its_own_model():
     assert two.text("ts-status").startswith(t("status.quarter", "sv", quarter=0, year="0"))
     two.click("ts-lang-en")
     assert one.one("ts-step", v.Btn).children[-1] == "Steg"  # language is per session too
+
+
+def test_page_that_cannot_start_says_why(monkeypatch):
+    from trustsim.app import app
+    from trustsim.scenarios import ScenarioError
+
+    def broken():
+        raise ScenarioError("scenarios/baseline-control.toml: line 3: expected '=' after a key")
+
+    monkeypatch.setattr(app, "Workshop", broken)
+    _, rc = solara.render(Page(), handle_error=False)
+    page = PageDriver(rc)
+    assert "baseline-control.toml: line 3" in page.text("ts-error")
+    assert not page.all("ts-step")
