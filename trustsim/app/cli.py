@@ -1,4 +1,4 @@
-"""`trustsim app`: serve the workshop page with Solara.
+"""`trustsim app`: serve the workshop page with Solara (`--mesa`: Mesa's SolaraViz view instead).
 
 Binds to 127.0.0.1 unless `--host` says otherwise: `--host 0.0.0.0` lets every machine that can
 reach this one (the workshop room's network) open the page and run models on it.
@@ -15,6 +15,7 @@ import sys
 from trustsim.params import ParameterError
 
 APP_MODULE = "trustsim.app.app"
+MESA_MODULE = "trustsim.app.mesa_view"  # `--mesa`: the model in Mesa's standard SolaraViz page
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LANGS = ("sv", "en")  # kept in step with i18n.LANGS (a test checks); no Solara import here
@@ -52,14 +53,14 @@ def check_port_free(host: str, port: int) -> None:
             ) from None
 
 
-def solara_command(host: str, port: int, open_browser: bool) -> list[str]:
-    """The `solara run` command line for the workshop page."""
+def solara_command(host: str, port: int, open_browser: bool, module: str = APP_MODULE) -> list[str]:
+    """The `solara run` command line for the page in `module` (the workshop page by default)."""
     cmd = [
         sys.executable,
         "-m",
         "solara",
         "run",
-        APP_MODULE,
+        module,
         "--host",
         host,
         "--port",
@@ -80,7 +81,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         )
     check_port_free(args.host, args.port)
     where = f"http://{'127.0.0.1' if args.host == DEFAULT_HOST else args.host}:{args.port}/"
-    print(f"trustsim app: serving the workshop page at {where} (Ctrl-C stops it)", file=sys.stderr)
+    what = "the Mesa SolaraViz view" if args.mesa else "the workshop page"
+    print(f"trustsim app: serving {what} at {where} (Ctrl-C stops it)", file=sys.stderr)
     if args.host not in (DEFAULT_HOST, "localhost", "::1"):
         print(
             f"trustsim app: --host {args.host} lets anyone who can reach this machine on port "
@@ -89,7 +91,8 @@ def cmd_app(args: argparse.Namespace) -> int:
         )
     env = {**os.environ, LANG_ENV: args.lang}
     sys.stderr.flush()
-    cmd = solara_command(args.host, args.port, not args.no_open)
+    module = MESA_MODULE if args.mesa else APP_MODULE
+    cmd = solara_command(args.host, args.port, not args.no_open, module)
     os.execve(cmd[0], cmd, env)  # Solara takes over this process: Ctrl-C and kill reach it directly
     return 0  # not reached
 
@@ -118,5 +121,10 @@ def register(sub) -> None:
         choices=LANGS,
         default="sv",
         help="language a new page starts in (default sv; the page has a switch)",
+    )
+    p.add_argument(
+        "--mesa",
+        action="store_true",
+        help="serve Mesa's standard SolaraViz view of the model instead (English, one model)",
     )
     p.set_defaults(func=cmd_app)

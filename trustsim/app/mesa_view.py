@@ -53,6 +53,10 @@ DEFAULT_SEED = 0
 MAX_SEED = 1000
 CHART_SIZE = (6.4, 3.5)  # inches: fits one SolaraViz grid cell (half the width, ~390 px high)
 NETWORK_SIZE = (6.4, 4.6)
+SCANDAL_HELP = (
+    "A scandal the media report: the government answers with more detailed steering, "
+    "felt from the next Step (the control ratchet)."
+)
 LABELS = {  # English slider labels; units from trustsim.params
     "steering_detail": "Steering detail (0 trust, 1 detailed control)",
     "budget_horizon_years": "Budget horizon (years)",
@@ -207,9 +211,7 @@ def session_components(pressed: solara.Reactive[tuple]) -> list[tuple[Callable, 
     def Network(model: TrustModel):
         tick = update_counter.get()
         layout = solara.use_memo(lambda: model_layout(model), [model])
-        png = solara.use_memo(
-            lambda: _png(model_network_figure(model, layout)), [model, tick]
-        )
+        png = solara.use_memo(lambda: _png(model_network_figure(model, layout)), [model, tick])
         solara.Image(png, width="100%", classes=["ts-mesa-network"])
 
     @solara.component
@@ -232,10 +234,7 @@ def session_components(pressed: solara.Reactive[tuple]) -> list[tuple[Callable, 
                 icon_name="mdi-newspaper-variant",
             )
             solara.Div(
-                children=[
-                    "A scandal the media report: the government answers with more detailed "
-                    "steering, felt from the next Step (the control ratchet)."
-                ],
+                children=[SCANDAL_HELP],
                 style={"font-size": "0.9em", "color": "#555", "margin": "8px 0"},
             )
             solara.Text(
