@@ -7,8 +7,8 @@ the model parameters) and a grid of components that redraw on every step.
 
 Solara imports this module once per server and calls `Page` for every browser session, so no
 model is made here at module level: `Page` creates one per session with `solara.use_memo`.
-SolaraViz's Reset rebuilds the model as `TrustModel(**model_parameters)`, so every entry of
-`model_params()` is a `TrustModel` keyword (a parameter name, `world`, `scale` or `rng`).
+SolaraViz's Reset rebuilds the model from `model_params()` as keywords, so every entry is a
+`TrustModel` keyword (a parameter name, `world`, `scale` or `rng`); see `ViewModel`.
 """
 
 from __future__ import annotations
@@ -69,6 +69,19 @@ LABELS = {  # English slider labels; units from trustsim.params
 }
 
 
+# ---------------------------------------------------------------------------- the model
+class ViewModel(TrustModel):
+    """`TrustModel` as SolaraViz's Reset rebuilds it: `ViewModel(**model_parameters, scenario=...)`.
+
+    Mesa 3.5 gives every model a `mesa.experimental.scenarios.Scenario`, and Reset passes a fresh,
+    empty one back as `scenario=`; TrustModel would reject it as an unknown parameter. It carries
+    nothing here (the seed comes from `rng`, the levers are keywords), so it is left out.
+    """
+
+    def __init__(self, *, scenario: Any = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+
+
 # ---------------------------------------------------------------------------- model parameters
 def lever_param(name: str, step: float) -> dict[str, Any]:
     """A SolaraViz user parameter for one lever: range and default from `trustsim.params.SPECS`."""
@@ -126,9 +139,9 @@ def initial_kwargs() -> dict[str, Any]:
     return {name: spec["value"] for name, spec in model_params().items()}
 
 
-def new_model() -> TrustModel:
+def new_model() -> ViewModel:
     """The model a new browser session starts with."""
-    return TrustModel(**initial_kwargs())
+    return ViewModel(**initial_kwargs())
 
 
 # ---------------------------------------------------------------------------- figures
