@@ -6,7 +6,16 @@ Run with `pytest tests/app -m browser`. Screenshots go to test-results/app/.
 from __future__ import annotations
 
 import io
+import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import numpy as np
@@ -20,6 +29,10 @@ pytestmark = pytest.mark.browser
 LOAD_TIMEOUT = 60_000  # ms; the first page of a fresh server imports the model and draws
 STEP_TIMEOUT = 30_000
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+ROOT = Path(__file__).resolve().parents[2]
+MESA_QUARTERS = 12  # Steps clicked in the Mesa view
+MESA_SCANDAL = 5  # ... with a visible scandal pressed before this one
+DOCS_IMG = ROOT / "docs" / "img"
 
 
 class Requests:
@@ -207,3 +220,73 @@ def test_two_sessions_do_not_share_a_model(browser, app_url, screenshot_dir):
     finally:
         one_context.close()
         two_context.close()
+
+
+# ---------------------------------------------------------------------------- the Mesa view
+@pytest.fixture(scope="module")
+def mesa_url(tmp_path_factory):
+    """`trustsim app --mesa` (Mesa's SolaraViz view) on a free port; killed by PID at the end."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    log_path = tmp_path_factory.mktemp("mesa") / "server.log"
+    exe = shutil.which("trustsim", path=str(Path(sys.executable).parent)) or "trustsim"
+    argv = [exe, "app", "--mesa", "--host", "127.0.0.1", "--port", str(port), "--no-open"]
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + LOAD_TIMEOUT / 1000
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(
+                    f"trustsim app --mesa exited with {proc.returncode}:\n{log_path.read_text()}"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"trustsim app --mesa did not answer at {url}:\n{log_path.read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def test_mesa_view_steps_and_draws(page: Page, mesa_url, screenshot_dir):
+    requests = Requests(page)
+    page.goto(mesa_url)
+    step_button = page.get_by_role("button", name="Step", exact=True)
+    expect(step_button).to_be_enabled(timeout=LOAD_TIMEOUT)
+    expect(page.get_by_text("Time: 0.0")).to_be_visible(timeout=LOAD_TIMEOUT)
+    for quarter in range(1, MESA_QUARTERS + 1):
+        if quarter == MESA_SCANDAL:
+            page.locator(".ts-mesa-scandal").click()
+            expect(page.locator(".ts-mesa-pressed")).to_contain_text(str(quarter - 1))
+        step_button.click()
+        expect(page.get_by_text(f"Time: {quarter}.0")).to_be_visible(timeout=STEP_TIMEOUT)
+    expect(page.locator(".ts-mesa-state")).to_contain_text(f"Quarter {MESA_QUARTERS}")
+    charts = page.locator("img.ts-mesa-chart")
+    expect(charts).to_have_count(6)
+    for selector in (".ts-mesa-chart", ".ts-mesa-network"):
+        wait_for_image(page, selector)
+    page.wait_for_timeout(500)  # let the redrawn pictures settle
+    for i in range(3):  # the charts in view: drawn, not blank
+        assert_not_blank(charts.nth(i).screenshot())
+    shot = screenshot_dir / "mesa-view.png"
+    page.set_viewport_size({"width": 1600, "height": 1800})  # all four rows of the grid
+    wait_for_image(page, ".ts-mesa-network")
+    page.wait_for_timeout(500)
+    page.screenshot(path=shot)
+    DOCS_IMG.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, DOCS_IMG / "mesa-view.png")
+    assert requests.remote() == [], "the view must work without internet"

@@ -149,6 +149,7 @@ def test_scandal_button_raises_steering_detail_after_a_step(built):
     view.button("Step").click()
     view.scandal().click()
     assert "quarter 1" in view.text("ts-mesa-pressed")
+    assert "Steering detail 0.6;" in view.text("ts-mesa-levers")
     view.button("Step").click()
     twin = mesa_view.new_model()  # same seed and parameters, no scandal
     twin.step()
@@ -171,6 +172,8 @@ def test_reset_builds_a_new_model_from_the_parameters(built):
     assert model.p.steering_detail == 0.25
     assert (model.world_name, model.scale) == ("state", 0.01)
     assert all(ink(png) > 0.02 for png in view.images())  # components follow the new model
+    assert "Steering detail 0.25" in view.text("ts-mesa-levers")
+    assert "state world at scale 0.01" in view.text("ts-mesa-levers")
 
 
 def test_module_creates_no_model_at_import(built):

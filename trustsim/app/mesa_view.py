@@ -57,15 +57,16 @@ SCANDAL_HELP = (
     "A scandal the media report: the government answers with more detailed steering, "
     "felt from the next Step (the control ratchet)."
 )
-LABELS = {  # English slider labels; units from trustsim.params
-    "steering_detail": "Steering detail (0 trust, 1 detailed control)",
+RESET_HELP = "Model parameters take effect on Reset. This model was built with:"
+LABELS = {  # short English labels: SolaraViz puts each slider to the right of its label
+    "steering_detail": "Steering detail",
     "budget_horizon_years": "Budget horizon (years)",
-    "agv_alignment": "AgV alignment with trust (0–1)",
-    "esv_alignment": "ESV alignment with trust (0–1)",
-    "digg_alignment": "DIGG alignment with trust (0–1)",
-    "rum": "RUM: cross-agency resolution mechanism",
-    "experimentation_funding_msek": "Experimentation funding (MSEK per year)",
-    "method_support": "Method support (share of experiments)",
+    "agv_alignment": "AgV alignment",
+    "esv_alignment": "ESV alignment",
+    "digg_alignment": "DIGG alignment",
+    "rum": "RUM (cross-agency resolution)",
+    "experimentation_funding_msek": "Experiment funds (MSEK/yr)",
+    "method_support": "Method support",
 }
 
 
@@ -190,6 +191,22 @@ def model_layout(model: TrustModel) -> np.ndarray:
     return network_layout(len(snap.orientation), snap.edges, 0)
 
 
+def lever_summary(model: TrustModel) -> str:
+    """The main levers the model was built with, one line (SolaraViz's sliders show no numbers)."""
+    parts = []
+    for name, label in LABELS.items():
+        value = model.p[name]
+        if isinstance(value, bool):
+            text = "on" if value else "off"
+        elif name == "experimentation_funding_msek":
+            text = f"{value:.0f}"
+        else:
+            text = f"{value:g}"
+        parts.append(f"{label} {text}")
+    world = f"{model.world_name} world at scale {model.scale:g}, seed {model.scenario.rng}"
+    return "; ".join(parts) + f"; {world}."
+
+
 def felt_quarters(pressed: tuple, model: TrustModel) -> list[int]:
     """Quarters in which `model` felt a scandal: pressed ones (felt next quarter), the scenario's."""
     felt = {quarter + 1 for owner, quarter in pressed if owner is model}
@@ -256,9 +273,14 @@ def session_components(pressed: solara.Reactive[tuple]) -> list[tuple[Callable, 
             )
             if mine:
                 solara.Text(
-                    "Scandals pressed in quarter " + ", ".join(map(str, mine)),
+                    " · scandals pressed in quarter " + ", ".join(map(str, mine)),
                     classes=["ts-mesa-pressed"],
                 )
+            solara.Div(
+                children=[f"{RESET_HELP} {lever_summary(model)}"],
+                style={"font-size": "0.85em", "color": "#555", "margin-top": "8px"},
+                classes=["ts-mesa-levers"],
+            )
 
     outputs = [OutputChart(name) for name in CHARTS if name != "steering_detail"]
     # grid order, two per row: the scandal beside the steering detail it raises, the network last
