@@ -24,7 +24,11 @@ def value_strategy(spec):
 param_sets = st.fixed_dictionaries(
     {}, optional={spec.name: value_strategy(spec) for spec in PARAMETERS}
 )
-fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every run, so CI is deterministic. Before changing the model,
+# explore locally with derandomize=False and max_examples in the hundreds (600 passed on 2026-11-27).
+fast = settings(
+    max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @fast
@@ -49,7 +53,7 @@ def test_outputs_finite_and_shares_bounded(params, seed):
     assert np.isclose(model.wp_size.sum(), model.n_staff)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=15, deadline=None, derandomize=True)
 @given(params=param_sets, seed=st.integers(0, 2**32 - 2))
 def test_same_seed_same_frame_different_seed_different_frame(params, seed):
     a = trustsim.run(world="teaching", years=2, seed=seed, overrides=params)

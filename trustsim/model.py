@@ -93,6 +93,8 @@ CLIMATE_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # autonomy, safety, motivation, rece
 RECENT_QUARTERS = 4  # an innovation in the last year colours the climate of a workplace
 WINDOW_QUARTERS = 8  # Innovationsbarometern: innovation in the last two years
 
+MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by
+
 # Flags of an experiment
 RULE, CROSS, FUNDED, METHOD = 1, 2, 4, 8
 
@@ -417,7 +419,9 @@ class TrustModel(mesa.Model):
         self.programme_cost_msek = self._programme_cost()
         national_per_year = self.innovation_rate / 1000.0 * self.world.full_staff
         self.innovations_per_msek = (
-            national_per_year / self.programme_cost_msek if self.programme_cost_msek > 0 else 0.0
+            national_per_year / self.programme_cost_msek
+            if self.programme_cost_msek >= MIN_COST_MSEK
+            else 0.0
         )
 
     def _start_experiments(self, started, share_rule, cross_started, grassroots: int) -> None:
