@@ -231,7 +231,7 @@ def toml_text(data) -> str:
     return "".join(f"{k} = {val(v)}\n" for k, v in data.items())
 
 
-JUNK_SETTINGS = settings(max_examples=60, deadline=None,
+JUNK_SETTINGS = settings(max_examples=60, deadline=None, derandomize=True,
                          suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

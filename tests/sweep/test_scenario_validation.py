@@ -143,7 +143,7 @@ documents = st.dictionaries(st.sampled_from(KEYS), values, max_size=6).map(
     lambda d: "".join(f"{k} = {toml_value(v)}\n" for k, v in d.items()))
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(st.text(max_size=150), documents,
                       documents.map(lambda doc: doc + "[params]\n"),
