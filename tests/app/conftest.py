@@ -7,6 +7,7 @@ browser download), and save screenshots under test-results/app/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -71,27 +72,24 @@ def browser_context_args(browser_context_args):
     }
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """`trustsim app` serving the page on a free port on 127.0.0.1; killed by PID at the end."""
+@contextlib.contextmanager
+def serve_app(log_dir: Path, *options: str, env: dict | None = None):
+    """`trustsim app OPTIONS` on a free port on 127.0.0.1; yields its URL; killed by PID at the end."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("app") / "server.log"
+    log_path = log_dir / "server.log"
     exe = shutil.which("trustsim", path=str(Path(sys.executable).parent)) or "trustsim"
-    env = {**os.environ, "TRUSTSIM_APP_LANG": "en"}
+    argv = [exe, "app", *options, "--host", "127.0.0.1", "--port", str(port), "--no-open"]
+    name = " ".join(["trustsim app", *options])
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [exe, "app", "--host", "127.0.0.1", "--port", str(port), "--no-open", "--lang", "en"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=str(ROOT),
+            argv, stdout=log, stderr=subprocess.STDOUT, env=env or dict(os.environ), cwd=str(ROOT)
         )
     url = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"trustsim app exited with {proc.returncode}:\n{log_path.read_text()}")
+                pytest.fail(f"{name} exited with {proc.returncode}:\n{log_path.read_text()}")
             try:
                 with urllib.request.urlopen(url, timeout=2) as response:
                     if response.status == 200:
@@ -99,7 +97,7 @@ def app_url(tmp_path_factory):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                pytest.fail(f"trustsim app did not answer at {url}:\n{log_path.read_text()}")
+                pytest.fail(f"{name} did not answer at {url}:\n{log_path.read_text()}")
             time.sleep(0.3)
         yield url
     finally:
@@ -110,6 +108,20 @@ def app_url(tmp_path_factory):
             except subprocess.TimeoutExpired:
                 os.kill(proc.pid, signal.SIGKILL)
                 proc.wait()
+
+
+@pytest.fixture(scope="session")
+def app_server():
+    """`serve_app`, for test modules that serve another variant of the page."""
+    return serve_app
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory):
+    """`trustsim app` serving the workshop page in English."""
+    env = {**os.environ, "TRUSTSIM_APP_LANG": "en"}
+    with serve_app(tmp_path_factory.mktemp("app"), "--lang", "en", env=env) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -6,15 +6,8 @@ Run with `pytest tests/app -m browser`. Screenshots go to test-results/app/.
 from __future__ import annotations
 
 import io
-import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -224,42 +217,10 @@ def test_two_sessions_do_not_share_a_model(browser, app_url, screenshot_dir):
 
 # ---------------------------------------------------------------------------- the Mesa view
 @pytest.fixture(scope="module")
-def mesa_url(tmp_path_factory):
+def mesa_url(tmp_path_factory, app_server):
     """`trustsim app --mesa` (Mesa's SolaraViz view) on a free port; killed by PID at the end."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    log_path = tmp_path_factory.mktemp("mesa") / "server.log"
-    exe = shutil.which("trustsim", path=str(Path(sys.executable).parent)) or "trustsim"
-    argv = [exe, "app", "--mesa", "--host", "127.0.0.1", "--port", str(port), "--no-open"]
-    with open(log_path, "w") as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + LOAD_TIMEOUT / 1000
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(
-                    f"trustsim app --mesa exited with {proc.returncode}:\n{log_path.read_text()}"
-                )
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"trustsim app --mesa did not answer at {url}:\n{log_path.read_text()}")
-            time.sleep(0.3)
+    with app_server(tmp_path_factory.mktemp("mesa"), "--mesa") as url:
         yield url
-    finally:
-        if proc.poll() is None:
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 def test_mesa_view_steps_and_draws(page: Page, mesa_url, screenshot_dir):

@@ -64,6 +64,21 @@ def _plot_output(ax, name: str, frames: Mapping[str, pd.DataFrame]) -> None:
         ax.plot(year[-1:], values[-1:], "o", color=colour, ms=5)  # where the run is now
 
 
+def draw_culture_reference(ax, lang: str) -> None:
+    """Innovationsbarometern's "fewer than one fifth" as a dashed, labelled line (C2)."""
+    ax.axhline(CULTURE_REFERENCE, color=REFERENCE_COLOUR, ls=(0, (5, 3)), lw=1.2)
+    ax.annotate(
+        t("chart.reference", lang),
+        xy=(0.01, CULTURE_REFERENCE),
+        xycoords=("axes fraction", "data"),
+        xytext=(0, 3),
+        textcoords="offset points",
+        fontsize=8,
+        color=REFERENCE_COLOUR,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1},
+    )
+
+
 def _decorate(ax, name: str, lang: str, years: float, top: float) -> None:
     ax.set_title(t(f"chart.{name}.title", lang), loc="left", fontsize=11, fontweight="bold", pad=16)
     ax.annotate(
@@ -106,17 +121,7 @@ def timeseries_figure(
         _plot_output(ax, name, frames)
         top = max(float(np.nanmax(df[name].to_numpy())) for df in frames.values())
         if name == "experimentation_culture":
-            ax.axhline(CULTURE_REFERENCE, color=REFERENCE_COLOUR, ls=(0, (5, 3)), lw=1.2)
-            ax.annotate(
-                t("chart.reference", lang),
-                xy=(0.01, CULTURE_REFERENCE),
-                xycoords=("axes fraction", "data"),
-                xytext=(0, 3),
-                textcoords="offset points",
-                fontsize=8,
-                color=REFERENCE_COLOUR,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1},
-            )
+            draw_culture_reference(ax, lang)
         for quarters in scandals.values():
             for quarter in quarters:
                 ax.axvline(quarter / 4.0, color=SCANDAL_COLOUR, ls=":", lw=1.5)

@@ -24,14 +24,12 @@ from matplotlib.figure import Figure
 
 from trustsim.app.charts import (
     CHARTS,
-    CULTURE_REFERENCE,
-    REFERENCE_COLOUR,
     SCANDAL_COLOUR,
     _decorate,
     _plot_output,
+    draw_culture_reference,
     network_figure,
 )
-from trustsim.app.i18n import t
 from trustsim.app.session import LEVERS, SCALES, network_layout, network_snapshot
 from trustsim.model import TrustModel
 from trustsim.params import SPECS
@@ -160,16 +158,7 @@ def output_figure(model: TrustModel, name: str, scandal_quarters: list[int]) -> 
     ax = fig.subplots()
     _plot_output(ax, name, {"A": df})
     if name == "experimentation_culture":
-        ax.axhline(CULTURE_REFERENCE, color=REFERENCE_COLOUR, ls=(0, (5, 3)), lw=1.2)
-        ax.annotate(
-            t("chart.reference", LANG),
-            xy=(0.01, CULTURE_REFERENCE),
-            xycoords=("axes fraction", "data"),
-            xytext=(0, 3),
-            textcoords="offset points",
-            fontsize=8,
-            color=REFERENCE_COLOUR,
-        )
+        draw_culture_reference(ax, LANG)
     for quarter in scandal_quarters:
         ax.axvline(quarter / 4.0, color=SCANDAL_COLOUR, ls=":", lw=1.5)
     years = max(10, int(np.ceil((len(df) - 1) / 4.0)))
