@@ -44,7 +44,7 @@ def _years_shown(frames: Mapping[str, pd.DataFrame]) -> float:
     return max(MIN_YEARS_SHOWN, math.ceil(last))
 
 
-def _plot_output(ax, name: str, frames: Mapping[str, pd.DataFrame]) -> None:
+def plot_output(ax, name: str, frames: Mapping[str, pd.DataFrame]) -> None:
     for run, df in frames.items():
         colour, style = COLOURS[run], STYLES[run]
         series = df[name]
@@ -79,7 +79,7 @@ def draw_culture_reference(ax, lang: str) -> None:
     )
 
 
-def _decorate(ax, name: str, lang: str, years: float, top: float) -> None:
+def decorate_axes(ax, name: str, lang: str, years: float, top: float) -> None:
     ax.set_title(t(f"chart.{name}.title", lang), loc="left", fontsize=11, fontweight="bold", pad=16)
     ax.annotate(
         t(f"chart.{name}.unit", lang),
@@ -118,14 +118,14 @@ def timeseries_figure(
     axes = fig.subplots(2, 3).ravel()
     years = _years_shown(frames)
     for ax, name in zip(axes, CHARTS):
-        _plot_output(ax, name, frames)
+        plot_output(ax, name, frames)
         top = max(float(np.nanmax(df[name].to_numpy())) for df in frames.values())
         if name == "experimentation_culture":
             draw_culture_reference(ax, lang)
         for quarters in scandals.values():
             for quarter in quarters:
                 ax.axvline(quarter / 4.0, color=SCANDAL_COLOUR, ls=":", lw=1.5)
-        _decorate(ax, name, lang, years, top)
+        decorate_axes(ax, name, lang, years, top)
     handles = [Line2D([], [], color=COLOURS[run], ls=STYLES[run], lw=2.5) for run in frames]
     labels = [run_labels[run] for run in frames]
     if any(scandals.values()):

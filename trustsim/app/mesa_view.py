@@ -25,10 +25,10 @@ from matplotlib.figure import Figure
 from trustsim.app.charts import (
     CHARTS,
     SCANDAL_COLOUR,
-    _decorate,
-    _plot_output,
+    decorate_axes,
     draw_culture_reference,
     network_figure,
+    plot_output,
 )
 from trustsim.app.session import LEVERS, SCALES, network_layout, network_snapshot
 from trustsim.model import TrustModel
@@ -156,13 +156,13 @@ def output_figure(model: TrustModel, name: str, scandal_quarters: list[int]) -> 
     fig = Figure(figsize=CHART_SIZE)
     fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.15)
     ax = fig.subplots()
-    _plot_output(ax, name, {"A": df})
+    plot_output(ax, name, {"A": df})
     if name == "experimentation_culture":
         draw_culture_reference(ax, LANG)
     for quarter in scandal_quarters:
         ax.axvline(quarter / 4.0, color=SCANDAL_COLOUR, ls=":", lw=1.5)
     years = max(10, int(np.ceil((len(df) - 1) / 4.0)))
-    _decorate(ax, name, LANG, years, float(np.nanmax(df[name].to_numpy())))
+    decorate_axes(ax, name, LANG, years, float(np.nanmax(df[name].to_numpy())))
     return fig
 
 
