@@ -173,7 +173,9 @@ class TrustModel(mesa.Model):
         )
         self.leader = rng.random(self.n_workplaces) < p.innovation_leader_share
         self.mgr_digital = rng.beta(4.0, 6.0, self.n_workplaces)
-        self.adjacency = networks.workplace_graph(self.wp_agency, self.agency_graph, rng)
+        self.collaboration_graph, self.adjacency = networks.workplace_graph(
+            self.wp_agency, self.agency_graph, rng
+        )
         self.neighbour_mean = networks.row_normalised(self.adjacency)
         self.last_innovation = np.full(self.n_workplaces, -1000, dtype=np.int64)
         self.wp_successes = np.zeros(self.n_workplaces)

@@ -25,7 +25,7 @@ def orientation_after_support(args) -> float:
 
 
 def test_esv_budget_support_moves_managers_more_than_agv():
-    seeds = range(SEED_OFFSET, SEED_OFFSET + 8)
+    seeds = range(SEED_OFFSET, SEED_OFFSET + 16)
     agv, esv, none = (
         np.array(list(pool().map(orientation_after_support, [(body, s) for s in seeds])))
         for body in ("AgV", "ESV", "none")
