@@ -16,7 +16,7 @@ from .helpers import fail_on_replication_one, shard_tables, write_experiment
 
 RUN_KEYS = {"status", "scenario", "point", "values", "replication", "seed", "traceback", "seconds"}
 MANIFEST_KEYS = {"experiment", "title", "content_hash", "root_seed", "trustsim_version",
-                 "git_commit", "python", "packages", "world", "scale", "years", "replications",
+                 "model_hash", "git_commit", "python", "packages", "world", "scale", "years", "replications",
                  "scenarios", "design", "runs"}
 
 
@@ -149,6 +149,23 @@ def test_changed_experiment_is_refused_unless_new(cli, tmp_path, experiment_file
     # an override changes the experiment too
     code, _, stderr = cli("sweep", experiment_file, *args, "--replications", "3")
     assert code == 2 and "changed: replications" in stderr
+
+
+def test_results_of_other_model_code_are_not_resumed(cli, tmp_path, experiment_file):
+    """A folder started by another version of the model code is refused (resuming would mix)."""
+    folder = tmp_path / "r"
+    args = ("--out", folder, "--quiet", "--no-report")
+    assert cli("sweep", experiment_file, *args)[0] == 0
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text())
+    assert len(manifest["model_hash"]) == 64
+    manifest["model_hash"] = "0" * 64  # as if written by other model code
+    path.write_text(json.dumps(manifest))
+    code, _, stderr = cli("sweep", experiment_file, *args)
+    assert code == 2 and "Traceback" not in stderr
+    assert "model code" in stderr and "--new" in stderr
+    assert json.loads(path.read_text())["model_hash"] == "0" * 64  # untouched
+    assert cli("sweep", experiment_file, *args, "--new")[0] == 0
 
 
 def test_folder_that_is_not_a_results_folder_is_refused(cli, tmp_path, experiment_file):

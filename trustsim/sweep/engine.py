@@ -89,6 +89,12 @@ def choose_folder(experiment: Experiment, out: Path, new: bool) -> Path:
             f"{_changed_keys(manifest.get('content'), experiment.content())}); refusing to mix "
             f"them. Add --new to start a new folder ({_next_free(out)}) or choose another --out"
         )
+    if manifest.get("model_hash", storage.model_hash()) != storage.model_hash():
+        raise ExperimentError(
+            f"{out}: holds results of another version of the model code (model_hash in "
+            f"{storage.MANIFEST} differs); resuming would mix results of both. Add --new to start "
+            f"a new folder ({_next_free(out)}) or choose another --out"
+        )
     return out
 
 

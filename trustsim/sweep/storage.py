@@ -134,12 +134,31 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+# The source files that decide a run's outputs: a change to any of them changes results.
+MODEL_SOURCES = (
+    "model.py", "agents.py", "staff.py", "params.py", "worlds.py", "networks.py", "runner.py",
+)
+
+
+def model_hash() -> str:
+    """sha256 over the model's source files (not the CLI, app or analysis)."""
+    import hashlib
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in MODEL_SOURCES:
+        digest.update(name.encode())
+        digest.update((package / name).read_bytes())
+    return digest.hexdigest()
+
+
 def environment() -> dict[str, Any]:
-    """Versions that say how results were made: trustsim, git commit, Python, packages."""
+    """Versions that say how results were made: trustsim, model code, git commit, Python, packages."""
     from .. import __version__
 
     return {
         "trustsim_version": __version__,
+        "model_hash": model_hash(),
         "git_commit": git_commit(),
         "python": platform.python_version(),
         "packages": package_versions(),
