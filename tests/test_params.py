@@ -62,3 +62,14 @@ def test_params_are_immutable_and_replace_validates():
     with pytest.raises(ParameterError):
         p.replace(rum="yes")
     assert p.changed() == {"steering_detail": 0.4}
+
+
+def test_params_survive_pickle_and_copy():
+    """Params cross process boundaries (sweeps, the app): pickle and deepcopy keep every value."""
+    import copy
+    import pickle
+
+    p = Params(rum=True, steering_detail=0.35)
+    for clone in (pickle.loads(pickle.dumps(p)), copy.deepcopy(p), copy.copy(p)):
+        assert dict(clone) == dict(p)
+    assert not hasattr(p, "__no_such_protocol__")

@@ -323,10 +323,15 @@ class Params(Mapping[str, Any]):
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name == "_values":  # protocol lookups (pickle, copy)
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
             raise _unknown(name) from None
+
+    def __reduce__(self):
+        return (Params, (self._values,))
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("Params are immutable; use .replace(**changes)")
