@@ -70,6 +70,7 @@ DIAGNOSTICS = (
     "blocked_by_rules",
     "stuck_cross_agency",
     "cut_by_budget_horizon",
+    "time_lost_to_control",
 )
 BLOCKERS = (
     "blocked_by_time",
@@ -346,6 +347,13 @@ class TrustModel(mesa.Model):
         through_time = lam_wp * p_time
         voiced = lam_voiced_wp * p_time
         self.blocked_by_time = self.per_1000_year((lam_wp - through_time).sum())
+        # the part of the time gate's losses that control causes: ideas that would pass with only
+        # the reporting load of no detailed steering (admin_base) but do not pass now (P1)
+        free_uncontrolled = max(0.0, 1.0 - p.core_work_share - p.admin_base) + self.slack
+        p_time_uncontrolled = min(1.0, free_uncontrolled / p.time_needed)
+        self.time_lost_to_control = self.per_1000_year(
+            (lam_wp * np.maximum(0.0, p_time_uncontrolled - p_time)).sum()
+        )
         self.blocked_by_voice = self.per_1000_year((through_time - voiced).sum())
         ideas = rng.poisson(voiced)
         # sort ideas: cross-agency, rule-blocked, local

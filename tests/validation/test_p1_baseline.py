@@ -41,5 +41,14 @@ def test_time_is_the_largest_blocker(baseline):
     assert lost[ranked[0]] > 1.3 * lost[ranked[1]], lost
 
 
+def test_time_lost_to_control_is_the_largest_blocker(baseline):
+    """MODEL.md P1: "time lost to control is the largest blocker in the model's own accounting"."""
+    control = after_burn_in(baseline, "time_lost_to_control").mean()
+    others = {b: after_burn_in(baseline, b).mean() for b in BLOCKERS if b != "blocked_by_time"}
+    assert control > 1.3 * max(others.values()), (control, others)
+    # and control is most of the time lost: core duties alone would leave time for most ideas
+    assert control > 0.8 * after_burn_in(baseline, "blocked_by_time").mean()
+
+
 def test_every_replication_meets_the_culture_target(baseline):
     assert (final(baseline, "experimentation_culture", quarters=20) < 0.20).all()
