@@ -303,10 +303,12 @@ class TrustModel(mesa.Model):
 
         do = steering_pull · ((1 - detail_a) - o)
            + support_effect · net · (1 - o if net > 0 else o)
-           + peer_influence · (logistic(peer_steepness · (f - peer_threshold)) - o)
+           + peer_influence · (peer - o)
            + outcome_effect · (successes - outcome_asymmetry · incidents)
            - scandal_fear · V
-        with f the mean orientation of network neighbours, V the visible incidents per 1 000 staff
+        with peer = peer_norm_low + (peer_norm_high - peer_norm_low)
+                    · logistic(peer_steepness · (f - peer_threshold)),
+        f the mean orientation of network neighbours, V the visible incidents per 1 000 staff
         the government reacted to this quarter (national media), and
         net = (T - C) · (1 - conflict_blunting · 2 min(T, C) / (T + C)) from the support memory.
         """
@@ -330,6 +332,12 @@ class TrustModel(mesa.Model):
         )
         np.clip(o + delta, 0.0, 1.0, out=o)
 
+    def _time_gate(self, admin_load):
+        """p_time = min(1, (max(0, 1 - core_work_share - admin_load) + slack) / time_needed)."""
+        p = self.p
+        free = np.maximum(0.0, 1.0 - p.core_work_share - admin_load) + self.slack
+        return np.minimum(1.0, free / p.time_needed)
+
     def _ideas_and_experiments(self, t: int) -> None:
         """Ideas, experiments, incidents, national experiments and diffusion (ODD submodels 5–7)."""
         p, rng, st = self.p, self.rng, self.staff
@@ -342,15 +350,13 @@ class TrustModel(mesa.Model):
         p_voice = p.voice_floor + (1.0 - p.voice_floor) * 0.5 * (st.autonomy + st.safety)
         lam_wp = np.bincount(wp, weights=lam, minlength=nw)
         lam_voiced_wp = np.bincount(wp, weights=lam * p_voice, minlength=nw)
-        free = np.maximum(0.0, 1.0 - p.core_work_share - self.wp_admin) + self.slack
-        p_time = np.minimum(1.0, free / p.time_needed)
+        p_time = self._time_gate(self.wp_admin)
         through_time = lam_wp * p_time
         voiced = lam_voiced_wp * p_time
         self.blocked_by_time = self.per_1000_year((lam_wp - through_time).sum())
         # the part of the time gate's losses that control causes: ideas that would pass with only
         # the reporting load of no detailed steering (admin_base) but do not pass now (P1)
-        free_uncontrolled = max(0.0, 1.0 - p.core_work_share - p.admin_base) + self.slack
-        p_time_uncontrolled = min(1.0, free_uncontrolled / p.time_needed)
+        p_time_uncontrolled = self._time_gate(p.admin_base)
         self.time_lost_to_control = self.per_1000_year(
             (lam_wp * np.maximum(0.0, p_time_uncontrolled - p_time)).sum()
         )
@@ -426,7 +432,7 @@ class TrustModel(mesa.Model):
         self.cross_agency_resolved = self.per_1000_year(resolved)
         visible = rng.binomial(int(n_inc), p.visible_share) if n_inc else 0
         self.visible_last_per_1000 = visible * 1000.0 / self.n_staff
-        self.programme_cost_msek = self._programme_cost()
+        self.programme_cost_msek = self._programme_cost()  # support bodies' agents may be changed
         national_per_year = self.innovation_rate / 1000.0 * self.world.full_staff
         self.innovations_per_msek = (
             national_per_year / self.programme_cost_msek
