@@ -22,7 +22,9 @@ def positive_float(text: str) -> float:
     return value
 
 
-def bounded_int(low: int, high: int):
+def bounded_int(low: int, high: int, what: str = "an integer"):
+    """argparse type: an integer in [low, high]; the message calls it `what` (e.g. "a port")."""
+
     def parse(text: str) -> int:
         try:
             value = int(text)
@@ -30,7 +32,7 @@ def bounded_int(low: int, high: int):
             raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
         if not (low <= value <= high):
             raise argparse.ArgumentTypeError(
-                f"{text!r} is not allowed; allowed is an integer in [{low}, {high}]"
+                f"{text!r} is not allowed; allowed is {what} in [{low}, {high}]"
             )
         return value
 

@@ -12,6 +12,7 @@ import os
 import socket
 import sys
 
+from trustsim.cli_core import bounded_int
 from trustsim.params import ParameterError
 
 APP_MODULE = "trustsim.app.app"
@@ -22,17 +23,7 @@ LANGS = ("sv", "en")  # kept in step with i18n.LANGS (a test checks); no Solara 
 LANG_ENV = "TRUSTSIM_APP_LANG"
 
 
-def port_number(text: str) -> int:
-    """A TCP port, 1–65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if not (1 <= value <= 65535):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not allowed; allowed is a port in [1, 65535]"
-        )
-    return value
+port_number = bounded_int(1, 65535, "a port")  # a TCP port
 
 
 def check_port_free(host: str, port: int) -> None:
