@@ -24,7 +24,7 @@ def test_every_parameter_has_a_source_and_group():
     "name, value, fragment",
     [
         ("span_of_control", -5, "[3, 60]"),
-        ("initial_trust_share", 1.5, "[0, 1]"),
+        ("initial_trust_share", 1.5, "[-1, 1]"),
         ("regulatory_complexity", -0.1, "[0, 1]"),
         ("budget_horizon_years", 0.5, "[1, 4]"),
         ("steering_detail", math.nan, "[0, 1]"),
@@ -50,8 +50,12 @@ def test_model_refuses_bad_input_before_building_anything():
         trustsim.TrustModel(world="teaching", rng=1, steering_detial=0.3)
     with pytest.raises(ParameterError, match="world 'stat'.*'state'"):
         trustsim.TrustModel(world="stat")
-    with pytest.raises(ParameterError, match=r"scale 0 .*\(0, 1\]"):
+    with pytest.raises(ParameterError, match=r"scale 0 .*\[0.01, 1\].*too few work sites"):
         trustsim.TrustModel(world="state", scale=0)
+    with pytest.raises(ParameterError, match=r"scale 0.005 .*\[0.01, 1\]"):
+        trustsim.TrustModel(world="public-sector", scale=0.005)
+    with pytest.raises(ParameterError, match=r"teaching world .*always runs at scale 1"):
+        trustsim.TrustModel(world="teaching", scale=0.5)
 
 
 def test_params_are_immutable_and_replace_validates():

@@ -36,7 +36,9 @@ from .model import OUTPUTS
 from .params import ParameterError
 from .runner import check_years, run
 from .scenarios import Scenario, load_scenario
-from .worlds import build_world
+from .worlds import WORLDS, build_world
+
+COMPARE_SCALE = 0.05  # default scale of `compare` (state and public-sector worlds)
 
 FINAL_QUARTERS = 4  # "final period" = the final simulated year
 CONFIDENCE = 0.95
@@ -207,13 +209,14 @@ def run_tasks(tasks: list[tuple[Scenario, str, float, int, int]], workers: int) 
 def compare(
     scenarios: Sequence[str | os.PathLike | Scenario],
     world: str = "state",
-    scale: float = 0.05,
+    scale: float | None = None,
     years: int = 10,
     replications: int = 10,
     seed: int = 0,
     workers: int = 2,
 ) -> dict[str, dict[str, dict[str, dict[str, float | None]]]]:
     """Run every scenario `replications` times and compare final-period means (see `summarise`).
+    `scale` defaults to 0.05 (1 for the teaching world, which always runs one to one).
 
     Replication k of every scenario uses seed `replication_seeds(seed, replications)[k]`, so the
     differences to the first scenario are paired. Runs go to a pool of `workers` processes.
@@ -224,6 +227,8 @@ def compare(
             "(a confidence interval needs at least two runs)"
         )
     check_years(years)
+    if scale is None and world in WORLDS:
+        scale = 1.0 if world == "teaching" else COMPARE_SCALE
     build_world(world, scale)  # cheap; names a bad world or scale before any worker starts
     loaded = _unique_scenarios(scenarios)
     seeds = replication_seeds(seed, replications)

@@ -21,7 +21,7 @@ def _print(text: str) -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
-RUN_OPTIONS = {"world": "state", "scale": 0.05, "years": 10, "replications": 10, "seed": 0}
+RUN_OPTIONS = {"world": "state", "scale": None, "years": 10, "replications": 10, "seed": 0}
 
 
 def _is_results_folder(items: list[str]) -> bool:
@@ -64,13 +64,15 @@ def compare_folder(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .analysis import compare, format_summary, summary_json
+    from .analysis import COMPARE_SCALE, compare, format_summary, summary_json
 
     if _is_results_folder(args.scenario):
         return compare_folder(args)
     for name, default in RUN_OPTIONS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
+    if args.scale is None:
+        args.scale = 1.0 if args.world == "teaching" else COMPARE_SCALE
     summary = compare(
         args.scenario,
         world=args.world,
@@ -132,7 +134,7 @@ def register(sub) -> None:
     p.add_argument(
         "--scale",
         type=positive_float,
-        help=f"share of real head counts, (0, 1] (default {d['scale']})",
+        help="share of work sites modelled, [0.01, 1] (default 0.05; teaching: 1)",
     )
     p.add_argument(
         "--years", type=bounded_int(1, 100), help=f"simulated years (default {d['years']})"

@@ -9,7 +9,7 @@ from .model import OUTPUT_LABELS, OUTPUTS
 from .params import ParameterError
 from .runner import run
 from .scenarios import list_scenarios, load_scenario
-from .worlds import WORLDS
+from .worlds import WORLDS, default_scale
 
 
 def positive_float(text: str) -> float:
@@ -63,8 +63,9 @@ def add_world_options(p: argparse.ArgumentParser, years: int = 10) -> None:
     p.add_argument(
         "--scale",
         type=positive_float,
-        default=0.1,
-        help="share of real head counts, (0, 1]; 1 = one agent per person (default 0.1)",
+        default=None,
+        help="share of each organisation's work sites modelled, [0.01, 1]; 1 = one agent per "
+        "person (default 0.1; the teaching world always runs at 1)",
     )
     p.add_argument(
         "--years",
@@ -100,6 +101,8 @@ def cmd_run(args) -> int:
         if show:
             print(f"\r  quarter {done}/{total}", end="", file=sys.stderr, flush=True)
 
+    if args.scale is None:
+        args.scale = default_scale(args.world)
     df = run(
         scenario,
         world=args.world,

@@ -35,37 +35,67 @@ def agency_graph(n_agencies: int, seed: int) -> nx.Graph:
 
 
 def workplace_graph(
-    wp_agency: np.ndarray, agencies: nx.Graph, rng: np.random.Generator
-) -> tuple[nx.Graph, sp.csr_matrix]:
-    """The workplace graph (networkx) and its symmetric 0/1 adjacency as CSR (see module docstring).
+    wp_agency: np.ndarray,
+    agencies: nx.Graph,
+    rng: np.random.Generator,
+    real_teams: np.ndarray | None = None,
+) -> tuple[nx.Graph, sp.csr_matrix, sp.csr_matrix]:
+    """The workplace graph (networkx), its 0/1 adjacency (CSR) and the weighted influence matrix
+    whose rows average over a workplace's collaborators (see module docstring).
 
     Workplaces of an agency are numbered contiguously; within an agency they form a Watts–Strogatz
     small world (ring of RING_NEIGHBOURS on each side, rewired with probability REWIRE); agencies of
     fewer than 5 workplaces are fully connected. Each agency tie adds CROSS_LINK_SHARE × the smaller
-    agency's workplaces (at least one) links between random workplaces of the two agencies.
+    agency's real team count (at least one) links between random workplaces of the two agencies.
+
+    Scale (ODD §2): an agency with n real teams may be modelled by m < n of them, each standing for
+    r = n / m real teams. So that a modelled team sees the same mix of collaborators as a real one,
+    (i) it weighs a cross-agency link 1 / r (its r real teams share the links that land on it), and
+    (ii) it gets a self-loop of weight (within-agency degree at n) - (within-agency degree at m):
+    the colleagues it no longer has in the model are represented by itself. At scale 1 every
+    weight is 1 and there are no self-loops.
     """
     n = len(wp_agency)
-    counts = np.bincount(wp_agency, minlength=agencies.number_of_nodes())
+    n_org = agencies.number_of_nodes()
+    counts = np.bincount(wp_agency, minlength=n_org)
+    real = counts if real_teams is None else np.asarray(real_teams)
     first = np.concatenate(([0], np.cumsum(counts)[:-1]))
     graph = nx.Graph()
     graph.add_nodes_from(range(n))
+    within_edges = []
     for offset, size in zip(first.tolist(), counts.tolist()):
         if size >= 5:
             seed = int(rng.integers(2**31))
             local = nx.watts_strogatz_graph(size, 2 * RING_NEIGHBOURS, REWIRE, seed=seed)
         else:
             local = nx.complete_graph(size)
-        graph.add_edges_from((u + offset, v + offset) for u, v in local.edges())
+        within_edges += [(u + offset, v + offset) for u, v in local.edges()]
+    graph.add_edges_from(within_edges)
     edges = np.array(agencies.edges(), dtype=np.int64).reshape(-1, 2)
+    src = dst = np.zeros(0, dtype=np.int64)
     if len(edges):
         a, b = edges[:, 0], edges[:, 1]
-        links = np.maximum(1, np.round(CROSS_LINK_SHARE * np.minimum(counts[a], counts[b])))
+        links = np.maximum(1, np.round(CROSS_LINK_SHARE * np.minimum(real[a], real[b])))
         a_rep, b_rep = np.repeat(a, links.astype(np.int64)), np.repeat(b, links.astype(np.int64))
         src = first[a_rep] + rng.integers(0, counts[a_rep])
         dst = first[b_rep] + rng.integers(0, counts[b_rep])
         graph.add_edges_from(zip(src.tolist(), dst.tolist()))
-    adj = nx.to_scipy_sparse_array(graph, nodelist=range(n), dtype=float, format="csr")
-    return graph, sp.csr_matrix(adj)
+    adj = sp.csr_matrix(nx.to_scipy_sparse_array(graph, nodelist=range(n), dtype=float, format="csr"))
+    # the influence matrix: within-agency ties weigh 1, cross-agency links 1 / r, plus self-loops
+    r = (real / np.maximum(1, counts))[wp_agency]
+    inner = np.array(within_edges, dtype=np.int64).reshape(-1, 2)
+    rows = np.concatenate([inner[:, 0], inner[:, 1], src, dst])
+    cols = np.concatenate([inner[:, 1], inner[:, 0], dst, src])
+    weight = np.concatenate([np.ones(2 * len(inner)), 1.0 / r[src], 1.0 / r[dst]])
+    # at scale 1 a repeated link counts once, as in the graph; scaled, repeated links add up
+    coo = sp.coo_matrix((weight, (rows, cols)), shape=(n, n))
+    coo.sum_duplicates()
+    if (r == 1).all():
+        coo.data = np.minimum(coo.data, 1.0)
+    degree = lambda k: np.where(k >= 5, 2 * RING_NEIGHBOURS, k - 1)  # noqa: E731
+    loops = np.maximum(0, degree(real) - degree(counts))[wp_agency].astype(float)
+    influence = sp.csr_matrix(coo.tocsr() + sp.diags(loops))
+    return graph, adj, influence
 
 
 def row_normalised(adj: sp.csr_matrix) -> sp.csr_matrix:

@@ -72,7 +72,19 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     # --- Government steering (ODD submodel 1) ---
     _p("steering_detail", 0.6, 0.0, 1.0, "index 0–1", "government",
        "C1; Tillitsdelegationen SOU 2019:43 (detailed steering); calibrated to P1",
-       "Policy level of detail in government steering and reporting demands before any ratchet."),
+       "Policy level of detail in government steering of state agencies (how narrowly tasks and means are prescribed) before any ratchet; cuts the autonomy managers can grant and crowds out motivation."),
+    _p("reporting_demands", 0.6, 0.0, 1.0, "index 0–1", "government",
+       "Tillitsdelegationen SOU 2019:43 (återrapporteringskrav); assumption",
+       "Policy level of the government's reporting demands on state agencies before any ratchet; sets staff time on control and reporting."),
+    _p("steering_spread", 0.4, 0.0, 1.0, "share", "government",
+       "assumption (regleringsbrev differ between agencies)",
+       "Heterogeneity of steering detail and reporting demands across organisations: each organisation's levels are the policy levels times U(1 - spread, 1 + spread), drawn once."),
+    _p("local_steering_detail", 0.6, 0.0, 1.0, "index 0–1", "government",
+       "municipal self-government (kommunal självstyrelse); assumption",
+       "Steering detail and reporting demands that municipal and regional political leaderships set for their own organisations."),
+    _p("national_regulation_share", 0.3, 0.0, 1.0, "share", "government",
+       "assumption (the state steers municipalities and regions through law and earmarked grants)",
+       "Share of the state's steering (levels and ratchet) that reaches municipalities and regions through national regulation."),
     _p("budget_horizon_years", 1.0, 1.0, 4.0, "years", "government",
        "C1 (short budget planning); Swedish annual budget = 1 year",
        "How many years ahead an agency's budget and plans are secured."),
@@ -100,12 +112,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("visible_share", 0.01, 0.0, 1.0, "share", "government",
        "assumption",
        "Share of incidents that become publicly visible (media, audit reports)."),
-    _p("initial_ratchet", 0.1, 0.0, 1.0, "index 0–1", "government",
-       "Power 1997; assumption: control accumulated before the start, near the baseline equilibrium",
-       "Ratchet (extra steering detail from past incidents) at the start of a run."),
+    _p("spinup_years", 25, 0, 100, "years", "government",
+       "verification: the baseline is stationary after the spin-up (tests/verification)",
+       "Years the model runs under baseline settings before the reported series starts (quarter 0), so every scenario starts from the baseline's steady state."),
     _p("scandal_quarter", -1, -1, 400, "quarter (-1 = none)", "government",
        "P7 stress test; assumption",
-       "Quarter in which a visible scandal is injected (-1: no scandal)."),
+       "Quarter of the reported series in which a visible scandal is injected (-1: no scandal)."),
     _p("scandal_size", 1.0, 0.0, 20.0, "visible incidents per 1000 staff", "government",
        "P7 stress test; assumption",
        "Size of an injected scandal."),
@@ -119,12 +131,17 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("digg_alignment", 0.2, 0.0, 1.0, "index 0–1", "support",
        "C5, C6 (DIGG's support for benefits realisation)",
        "Alignment of DIGG's digital/benefits-realisation support with trust principles."),
+    _p("skr_alignment", 0.2, 0.0, 1.0, "index 0–1", "support",
+       "SKR supports municipalities and regions; assumption",
+       "Alignment of SKR's (Sveriges Kommuner och Regioner) support to municipalities and regions with trust principles."),
     _p("agv_reach", 0.3, 0.0, 1.0, "share of agencies per year", "support",
        "assumption", "Share of agencies Arbetsgivarverket reaches per year."),
     _p("esv_reach", 0.4, 0.0, 1.0, "share of agencies per year", "support",
        "assumption (every agency reports to ESV)", "Share of agencies ESV reaches per year."),
     _p("digg_reach", 0.3, 0.0, 1.0, "share of agencies per year", "support",
-       "assumption", "Share of agencies DIGG reaches per year."),
+       "assumption", "Share of organisations DIGG reaches per year (DIGG supports the whole public administration)."),
+    _p("skr_reach", 0.4, 0.0, 1.0, "share of organisations per year", "support",
+       "assumption", "Share of municipalities and regions SKR reaches per year."),
     _p("legitimacy_agv_budget", 0.3, 0.0, 1.0, "index 0–1", "support",
        "C7 (ESV and DIGG outrank AgV on budget and planning)",
        "Legitimacy of Arbetsgivarverket in the budget/planning domain."),
@@ -140,9 +157,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "C6 (fragmentation); assumption",
        "How much conflicting trust and control signals blunt managers' uptake (1 = fully)."),
     _p("support_effect", 0.06, 0.0, 1.0, "per quarter", "support",
-       "assumption", "Rate at which net support signals move manager orientation."),
+       "assumption", "Rate at which the net support signal an organisation holds moves its managers' orientation."),
     _p("support_memory", 0.7, 0.0, 0.99, "per quarter", "support",
-       "assumption", "Share of last quarter's support signal a manager still carries."),
+       "assumption", "Share of last quarter's support signal an organisation still carries (one memory per organisation and domain)."),
+    _p("support_reporting_effect", 0.3, 0.0, 1.0, "share", "support",
+       "C5 (ESV's support for financial steering, DIGG's for benefits realisation); assumption",
+       "How much the net budget- and digital-domain support an organisation holds lowers (trust-aligned) or raises (control-aligned) what it must report."),
     _p("support_cost_msek", 10.0, 0.0, 200.0, "MSEK per body per year", "support",
        "assumption (order of a government assignment)",
        "Annual cost of one support body's trust-integration assignment."),
@@ -153,6 +173,9 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("method_incident_reduction", 0.6, 0.0, 1.0, "share", "support",
        "C8, C14 (safeguards); assumption",
        "Share of incidents from failed experiments that method support prevents."),
+    _p("safety_catch", 0.5, 0.0, 1.0, "share at full safety", "experiments",
+       "C14; Edmondson 1999 (psychologically safe teams report and learn from errors); assumption",
+       "Share of errors (failed experiments and operational errors) that a workplace with full psychological safety catches before they become incidents."),
     _p("method_cost_msek", 20.0, 0.0, 200.0, "MSEK per year at full method support", "support",
        "assumption", "Annual cost of RISE method support when every experiment gets it."),
     _p("innovation_leader_share", 0.05, 0.0, 1.0, "share of managers", "support",
@@ -162,7 +185,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "C9 (Digitaliseringsrådet: broad basic digital competence)",
        "Share of staff and managers reached per year by a digital competence programme."),
     _p("digital_programme_gain", 0.15, 0.0, 0.5, "competence units", "support",
-       "C9; assumption", "Rise in digital competence for a person reached by the programme."),
+       "C9; assumption", "Rise in digital competence for a person reached by the programme (times the gap to 1)."),
+    _p("manager_digital_effect", 0.2, 0.0, 0.5, "probability per unit", "support",
+       "C9 (leaders' competence for the digital transformation); assumption",
+       "Rise in an experiment's success probability per unit of its manager's digital competence above the mean (0.4)."),
     _p("digital_cost_msek", 40.0, 0.0, 500.0, "MSEK per year at full reach", "support",
        "assumption", "Annual cost of the digital competence programme at reach 1."),
     # --- RUM and the experimentation scheme (ODD submodel 5) ---
@@ -170,7 +196,10 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "C10 (government-near development environment)",
        "Whether RUM exists to take up cross-agency issues."),
     _p("rum_uptake", 0.6, 0.0, 1.0, "share", "chain",
-       "C10; assumption", "Share of cross-agency ideas RUM takes up when it exists."),
+       "C10; assumption", "Share of cross-agency ideas RUM takes up when it exists (it takes the better ones)."),
+    _p("mission_share", 0.3, 0.0, 1.0, "share", "chain",
+       "C11 (RUM ties its challenges to Agenda 2030 and EU missions); assumption",
+       "Share of RUM's cross-agency issues tied to Agenda 2030 / EU missions; these bring co-funding, so they never wait for local money."),
     _p("rum_cost_msek", 25.0, 0.0, 200.0, "MSEK per year", "chain",
        "assumption (order of SOU 2019:43's estimate)", "Annual cost of running RUM."),
     _p("dispensation", False, 0, 1, "on/off", "chain",
@@ -208,8 +237,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "C10 (issues between the chairs); assumption",
        "Share of ideas that cross agency borders and need an owner outside the agency."),
     # --- Managers (ODD submodel 3) ---
-    _p("initial_trust_share", 0.2, 0.0, 1.0, "share of managers", "managers",
-       "assumption; P8 sweeps it", "Share of managers who are trust-oriented at the start."),
+    _p("initial_trust_share", -1.0, -1.0, 1.0, "share of managers (-1 = as spun up)", "managers",
+       "assumption; P8 sweeps it",
+       "Share of managers made trust-oriented at quarter 0 of the reported series (-1: keep the spun-up orientations)."),
+    _p("manager_turnover", 0.1, 0.0, 0.5, "share per year", "managers",
+       "assumption (order of staff turnover); March 1991 (newcomers learn the organisation's code)",
+       "Share of managers replaced per year; a recruit takes the prevailing orientation of the organisation's managers."),
     _p("span_of_control", 12, 3, 60, "staff per manager", "managers",
        "Arbetsgivarverket: managers are about 8 % of state employees",
        "Staff per workplace (manager unit)."),
@@ -220,13 +253,13 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "Rate at which manager orientation follows the peer network."),
     _p("peer_threshold", 0.5, 0.0, 1.0, "share of peers", "managers",
        "Granovetter 1978; assumption",
-       "Share of trust-oriented peers beyond which peers pull a manager toward trust."),
+       "Mean orientation of a manager's network neighbours beyond which peers pull her toward trust."),
     _p("peer_steepness", 12.0, 1.0, 50.0, "1", "managers",
        "assumption", "Steepness of the peer threshold response."),
     _p("outcome_effect", 0.04, 0.0, 0.5, "per event per workplace", "managers",
        "assumption", "How much one success moves its manager toward trust."),
     _p("outcome_asymmetry", 3.0, 1.0, 10.0, "ratio", "managers",
-       "Slovic 1993 (trust asymmetry)", "How much more a failure or incident weighs than a success."),
+       "Slovic 1993 (trust asymmetry)", "How much more an incident weighs than a success in a manager's orientation."),
     _p("scandal_fear", 0.1, 0.0, 1.0, "orientation per visible incident per 1000 staff", "managers",
        "Slovic 1993; Power 1997 (blame avoidance); assumption",
        "How much a nationally visible incident moves every manager toward control."),
@@ -236,25 +269,28 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("peer_norm_high", 0.95, 0.5, 1.0, "index 0–1", "managers",
        "assumption (Granovetter 1978 threshold model)",
        "Orientation the peer norm pulls toward when most peers are trust-oriented."),
+    _p("quality_success", 0.4, 0.0, 1.0, "probability per unit of quality", "managers",
+       "assumption (managers screen ideas by quality)",
+       "Rise in an experiment's success probability per unit of idea quality above the median (quality ~ U(0, 1); approval takes the best ideas)."),
     _p("detail_autonomy_cut", 0.6, 0.0, 1.0, "share at full detail", "managers",
        "assumption (Tillitsdelegationen: detailed steering narrows room for action)",
        "Share of the autonomy a manager would grant that full steering detail takes away."),
     _p("trust_shielding", 0.3, 0.0, 1.0, "share", "managers",
        "assumption", "Share of control and reporting load a fully trust-oriented manager keeps off staff."),
-    _p("approval_floor", 0.5, 0.0, 1.0, "probability", "managers",
-       "assumption", "Probability that a fully control-oriented manager approves an experiment."),
+    _p("approval_floor", 0.5, 0.0, 1.0, "share of ideas", "managers",
+       "assumption", "Share of ideas (the best ones) a fully control-oriented manager approves for an experiment."),
     # --- Staff (ODD submodel 4) ---
     _p("idea_rate", 4.0, 0.0, 10.0, "ideas per person per year", "staff",
        "assumption; calibrated to P1 (Innovationsbarometern 8 of 10)",
-       "Ideas a fully motivated, competent person with free time and autonomy has per year."),
+       "Ideas a fully motivated person of mid skill (0.5) with free time has per year; a fully skilled person has 1.5 times as many."),
     _p("core_work_share", 0.65, 0.0, 0.95, "share of time", "staff",
        "assumption", "Share of time taken by core duties."),
     _p("admin_base", 0.1, 0.0, 0.5, "share of time", "staff",
        "assumption (Statskontoret on reporting load)",
        "Share of time on control and reporting under no detailed steering."),
-    _p("admin_per_detail", 0.3, 0.0, 0.8, "share of time at full detail", "staff",
+    _p("admin_per_reporting", 0.3, 0.0, 0.8, "share of time at full reporting demands", "staff",
        "assumption (Statskontoret on reporting load)",
-       "Additional share of time on control and reporting at full steering detail."),
+       "Additional share of time on control and reporting at full reporting demands."),
     _p("time_needed", 0.15, 0.01, 0.5, "share of time", "staff",
        "assumption", "Free time share at which every idea can be worked on."),
     _p("crowding_out", 0.5, 0.0, 1.0, "share", "staff",
@@ -262,7 +298,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "How much control crowds out intrinsic motivation at full detail."),
     _p("turnover", 0.1, 0.0, 0.5, "share per year", "staff",
        "Arbetsgivarverket (state staff turnover about 10 % a year)",
-       "Share of staff replaced per year; head counts are conserved."),
+       "Share of staff replaced per year; head counts are conserved; a newcomer starts at the workplace's granted autonomy and safety."),
     _p("voice_floor", 0.3, 0.0, 1.0, "probability", "staff",
        "Edmondson 1999 (voice needs psychological safety); assumption",
        "Probability that a person with no autonomy and no psychological safety voices an idea."),
@@ -278,26 +314,42 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     # --- Experiments, incidents and diffusion (ODD submodels 6–7) ---
     _p("experiment_quarters", 3.0, 1.0, 12.0, "quarters", "experiments",
        "assumption", "Mean duration of an experiment."),
+    _p("experiment_effort", 0.5, 0.0, 3.0, "person-years per year", "experiments",
+       "assumption", "Core-work time a running experiment takes from its workplace (in persons working on it full time)."),
     _p("base_success", 0.5, 0.0, 1.0, "probability", "experiments",
-       "assumption", "Success probability of an experiment of average competence."),
+       "assumption", "Success probability of an experiment on a median-quality idea in a workplace of mid skill."),
     _p("horizon_cut", 0.5, 0.0, 1.0, "probability", "experiments",
        "C1; assumption",
-       "Probability that an unfunded experiment crossing a budget-year boundary is cut at a 1-year horizon."),
+       "Probability that an unfunded experiment under way at a budget-year boundary is cut, at a 1-year horizon (divided by the horizon in years)."),
     _p("sector_risk", 0.3, 0.0, 1.0, "index 0–1", "experiments",
        "C14 (risk vs legal certainty); assumption",
        "Mean sector risk of agencies: how often a failed experiment becomes an incident."),
     _p("control_catch", 0.6, 0.0, 1.0, "share", "experiments",
        "assumption (control as safeguard)",
        "Share of incidents from failures that detailed control catches at full steering detail."),
-    _p("operational_incidents", 1.0, 0.0, 20.0, "incidents per 1000 staff per year", "experiments",
-       "assumption", "Incidents of ordinary operations, independent of experiments."),
+    _p("operational_incidents", 2.0, 0.0, 20.0, "incidents per 1000 staff per year", "experiments",
+       "assumption", "Incidents of ordinary operations at zero psychological safety, independent of experiments."),
     _p("diffusion_rate", 4.0, 0.0, 5.0, "per innovation per quarter", "experiments",
        "Rogers 2003; Innovationsbarometern (new to the workplace counts)",
        "Rate at which neighbouring workplaces adopt an innovation."),
+    _p("work_site_staff", 38, 5, 200, "staff per work site", "managers",
+       "SKL 2019 (Innovationsbarometern: population of 38 000 public work sites) and the public-sector head count (1 445 000): 1 445 000 / 38 000 = 38",
+       "Staff of a work site (arbetsställe), the unit Innovationsbarometern asks; teams of an organisation are grouped into sites of round(work_site_staff / span_of_control) teams."),
 )
 # fmt: on
 
 SPECS: dict[str, ParamSpec] = {p.name: p for p in PARAMETERS}
+
+# Levers: what policy (or a scenario's stress test) chooses. The spin-up runs with every lever at
+# its default (the control-based baseline); the scenario's levers switch on at quarter 0.
+LEVERS: frozenset[str] = frozenset({
+    "steering_detail", "reporting_demands", "local_steering_detail", "budget_horizon_years",
+    "earmarking_share", "innovation_slack", "agv_alignment", "esv_alignment", "digg_alignment",
+    "skr_alignment", "agv_reach", "esv_reach", "digg_reach", "skr_reach", "method_support",
+    "innovation_leader_share", "digital_programme_reach", "rum", "dispensation",
+    "experimentation_funding_msek", "experimentation_levels", "initial_trust_share",
+    "scandal_quarter", "scandal_size",
+})
 
 
 def _unknown(name: str) -> ParameterError:
@@ -350,6 +402,10 @@ class Params(Mapping[str, Any]):
     def replace(self, **changes: Any) -> "Params":
         return Params({**self._values, **changes})
 
+    def baseline(self) -> "Params":
+        """These parameters with every lever at its default: the settings of the spin-up."""
+        return Params({k: v for k, v in self._values.items() if k not in LEVERS})
+
     def changed(self) -> dict[str, Any]:
         """The values that differ from the defaults."""
         return {k: v for k, v in self._values.items() if v != SPECS[k].default}
@@ -379,8 +435,9 @@ def parameter_table_markdown() -> str:
             default, rng = str(p.default), f"{int(p.low)} – {int(p.high)}"
         else:
             default, rng = f"{p.default:g}", f"{p.low:g} – {p.high:g}"
+        group = f"{p.group} (lever)" if p.name in LEVERS else p.group
         lines.append(
-            f"| {p.group} | `{p.name}` | {default} | {rng} | {p.unit} | {p.source} | {p.doc} |"
+            f"| {group} | `{p.name}` | {default} | {rng} | {p.unit} | {p.source} | {p.doc} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -84,16 +84,28 @@ class StaffPopulation:
             self.safety += safety_speed * (target_s - self.safety)
         np.multiply(self.motivation_base, 1.0 - crowding[self.wp], out=self.motivation)
 
-    def turnover(self, rate_per_quarter: float, rng: np.random.Generator) -> int:
-        """Replace leavers by newcomers with fresh traits in the same workplace (head count kept)."""
+    def turnover(
+        self,
+        rate_per_quarter: float,
+        rng: np.random.Generator,
+        granted: np.ndarray,
+        safety_target: np.ndarray,
+    ) -> int:
+        """Replace leavers by newcomers with fresh traits in the same workplace (head count kept).
+        A newcomer starts at the autonomy her manager grants her and the workplace's safety."""
         leavers = np.flatnonzero(rng.random(self.size) < rate_per_quarter)
         k = len(leavers)
         if k:
+            w = self.wp[leavers]
             self.motivation_base[leavers] = rng.beta(6.0, 3.0, k)
             self.competence[leavers] = rng.beta(5.0, 5.0, k)
             self.digital[leavers] = rng.beta(4.0, 6.0, k)
             self.perception[leavers] = logit(rng.random(k))
             self.skill[leavers] = effective_skill(self.competence[leavers], self.digital[leavers])
+            self.autonomy[leavers] = np.minimum(
+                1.0, granted[w] * (0.7 + 0.6 * self.competence[leavers])
+            )
+            self.safety[leavers] = safety_target[w]
         return k
 
     def train_digital(self, reach_per_quarter: float, gain: float, rng) -> None:

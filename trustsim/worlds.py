@@ -57,25 +57,80 @@ TEACHING_NAMES = (
 WORLDS = ("teaching", "state", "public-sector")
 
 
+# The smallest scale at which a world is still represented (every organisation keeps at least one
+# team of its real size; below this the largest organisations shrink to a handful of teams). The
+# teaching world is already a miniature and always runs one to one.
+MIN_SCALE = {"teaching": 1.0, "state": 0.01, "public-sector": 0.01}
+
+
 @dataclass(frozen=True)
 class World:
-    """A world at a given scale: organisations with their kind and head count."""
+    """A world: organisations with their kind and real head count, and the scale it is modelled at.
+
+    `sizes` are real head counts (scale 1). Scale shrinks the *number* of teams of an organisation,
+    never their size (see `Teams`), and outputs are weighted back to real head counts.
+    """
 
     name: str
     scale: float
-    sizes: np.ndarray  # staff per organisation at this scale (int64)
+    sizes: np.ndarray  # real staff per organisation (int64)
     kinds: np.ndarray  # STATE_AGENCY / MUNICIPALITY / REGION (int8)
     names: tuple[str, ...]
-    full_staff: int  # head count the world stands for at scale 1
+    full_staff: int  # head count of the national system the world stands for
 
     @property
     def staff(self) -> int:
+        """Real head count of the organisations in the world."""
         return int(self.sizes.sum())
 
     @property
-    def national_fraction(self) -> float:
-        """Model staff as a share of the real system it stands for (for national MSEK budgets)."""
-        return self.staff / self.full_staff
+    def national_factor(self) -> float:
+        """National head count per real head count of the world (1, or 900 for the teaching world)."""
+        return self.full_staff / self.staff
+
+
+@dataclass(frozen=True)
+class Teams:
+    """The modelled teams (workplaces) and work sites of a world at its scale.
+
+    An organisation of S staff has n = ceil(S / span) real teams, of sizes floor(S/n) or ceil(S/n),
+    grouped into ns = ceil(n / k) real work sites of k teams (the last one may have fewer). At scale
+    s it is modelled by max(1, round(ns · s)) of its sites, chosen evenly among the real ones with
+    their real teams, so scale shrinks the number of work sites, never their size or make-up. Each
+    modelled person stands for weight = S / (staff of the modelled teams) real people of that
+    organisation, and each modelled site for ns / (modelled sites) real sites.
+    """
+
+    org: np.ndarray  # organisation of each modelled team (int64), contiguous per organisation
+    size: np.ndarray  # staff of each modelled team (int64)
+    site: np.ndarray  # modelled work site of each team (int64), contiguous
+    site_weight: np.ndarray  # real sites per modelled site, per modelled site
+    org_weight: np.ndarray  # real staff per modelled staff, per organisation
+    model_teams: np.ndarray  # modelled teams per organisation
+
+
+def build_teams(world: World, span: int, teams_per_site: int) -> Teams:
+    """Teams of at most `span` staff in sites of `teams_per_site` teams, scaled (see `Teams`)."""
+    sizes, k = world.sizes, teams_per_site
+    real = np.maximum(1, np.ceil(sizes / span)).astype(np.int64)
+    real_sites = -(-real // k)
+    model_sites = np.maximum(1, np.round(real_sites * world.scale)).astype(np.int64)
+    site_org = np.repeat(np.arange(len(sizes)), model_sites)
+    first = np.concatenate(([0], np.cumsum(model_sites)[:-1]))
+    j = np.arange(len(site_org)) - first[site_org]  # modelled site index within its organisation
+    real_site = ((j + 0.5) * real_sites[site_org] // model_sites[site_org]).astype(np.int64)
+    # teams of a real site: k, except the organisation's last site, which has the rest
+    n_teams = np.minimum(k, real[site_org] - real_site * k)
+    org = np.repeat(site_org, n_teams)
+    site = np.repeat(np.arange(len(site_org)), n_teams)
+    site_first = np.concatenate(([0], np.cumsum(n_teams)[:-1]))
+    real_team = real_site[site] * k + (np.arange(len(org)) - site_first[site])
+    base, extra = sizes[org] // real[org], sizes[org] % real[org]
+    size = (base + (real_team < extra)).astype(np.int64)
+    modelled_staff = np.bincount(org, weights=size, minlength=len(sizes))
+    site_weight = (real_sites / model_sites)[site_org]
+    model_teams = np.bincount(org, minlength=len(sizes))
+    return Teams(org, size, site, site_weight, sizes / modelled_staff, model_teams)
 
 
 def lognormal_sizes(
@@ -104,24 +159,48 @@ def lognormal_sizes(
     return sizes[::-1].copy()  # largest first
 
 
-def _scaled(sizes: np.ndarray, scale: float) -> np.ndarray:
-    return np.maximum(1, np.round(sizes * scale)).astype(np.int64)
+def default_scale(world: str) -> float:
+    """The scale a world runs at unless told otherwise: 1 for teaching, 0.1 otherwise."""
+    return 1.0 if MIN_SCALE.get(world) == 1 else 0.1
+
+
+def scale_problem(world: str, scale: object) -> str | None:
+    """What is wrong with `scale` for `world` (None if it is allowed)."""
+    low = MIN_SCALE[world]
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (low <= scale <= 1):
+        why = (
+            "the teaching world is a miniature and always runs at scale 1"
+            if low == 1
+            else f"below {low:g} the {world} world is no longer represented (too few work sites)"
+        )
+        return (
+            f"scale {scale!r} is not allowed for the {world} world; allowed is a number in "
+            f"[{low:g}, 1] ({why})"
+        )
+    return None
+
+
+def check_scale(world: str, scale: object) -> None:
+    """Raise ParameterError if `scale` is not allowed for `world`."""
+    problem = scale_problem(world, scale)
+    if problem:
+        raise ParameterError(problem)
 
 
 def build_world(name: str, scale: float = 1.0) -> World:
-    """Build the `teaching`, `state` or `public-sector` world at `scale` (1 = one agent per person)."""
+    """Build the `teaching`, `state` or `public-sector` world at `scale` (1 = one agent per person;
+    at least MIN_SCALE[name])."""
     if name not in WORLDS:
         import difflib
 
         close = difflib.get_close_matches(str(name), WORLDS, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ParameterError(f"world {name!r} is unknown{hint}; allowed: {', '.join(WORLDS)}")
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not (0 < scale <= 1):
-        raise ParameterError(f"scale {scale!r} is not allowed; allowed is a number in (0, 1]")
+    check_scale(name, scale)
     if name == "teaching":
-        sizes = _scaled(np.array(TEACHING_SIZES, dtype=np.int64), scale)
+        sizes = np.array(TEACHING_SIZES, dtype=np.int64)
         kinds = np.zeros(len(sizes), dtype=np.int8)
-        return World(name, scale, sizes, kinds, TEACHING_NAMES, STATE_STAFF)
+        return World(name, float(scale), sizes, kinds, TEACHING_NAMES, STATE_STAFF)
     state = lognormal_sizes(STATE_AGENCIES, STATE_STAFF, STATE_SIGMA, maximum=LARGEST_AGENCY)
     parts = [state]
     kinds = [np.full(STATE_AGENCIES, STATE_AGENCY, dtype=np.int8)]
@@ -139,5 +218,5 @@ def build_world(name: str, scale: float = 1.0) -> World:
         names += [f"Kommun {i + 1}" for i in range(MUNICIPALITIES)]
         names += [f"Region {i + 1}" for i in range(REGIONS)]
         full += MUNICIPAL_STAFF + REGIONAL_STAFF
-    sizes = _scaled(np.concatenate(parts), scale)
+    sizes = np.concatenate(parts)
     return World(name, float(scale), sizes, np.concatenate(kinds), tuple(names), full)

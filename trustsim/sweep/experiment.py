@@ -44,7 +44,7 @@ from ..scenarios import (
     load_scenario,
     read_toml,
 )
-from ..worlds import WORLDS
+from ..worlds import WORLDS, default_scale, scale_problem
 
 EXPERIMENT_DIR = Path(
     os.environ.get("TRUSTSIM_EXPERIMENTS", Path(__file__).resolve().parents[2] / "experiments")
@@ -149,7 +149,7 @@ class Experiment:
             changes["replications"] = _int_in(where, "replications", replications, 1,
                                                MAX_REPLICATIONS)
         if scale is not None:
-            changes["scale"] = _scale(where, scale)
+            changes["scale"] = _scale(where, scale, self.world)
         if years is not None:
             changes["years"] = _int_in(where, "years", years, 1, 100)
         experiment = dataclasses.replace(self, **changes)
@@ -181,13 +181,10 @@ def _int_in(where: Any, key: str, value: Any, low: int, high: int) -> int:
     return value
 
 
-def _scale(where: Any, value: Any) -> float:
-    if (isinstance(value, bool) or not isinstance(value, (int, float))
-            or not (0 < value <= 1)):
-        raise ExperimentError(
-            f"{where}: key 'scale' is {value!r}; allowed is a number in (0, 1] "
-            "(share of real head counts)"
-        )
+def _scale(where: Any, value: Any, world: str) -> float:
+    problem = scale_problem(world, value)
+    if problem:
+        raise ExperimentError(f"{where}: key 'scale': {problem}")
     return float(value)
 
 
@@ -474,7 +471,7 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
         title=_text(path, data, "title", path.stem),
         description=_text(path, data, "description"),
         world=world,
-        scale=_scale(where, data.get("scale", 0.1)),
+        scale=_scale(where, data.get("scale", default_scale(world)), world),
         years=_int_in(where, "years", data.get("years", 10), 1, 100),
         replications=replications,
         root_seed=_int_in(where, "root_seed", root_seed, 0, 2**32 - 1),
