@@ -232,8 +232,11 @@ def compare(
     build_world(world, scale)  # cheap; names a bad world or scale before any worker starts
     loaded = _unique_scenarios(scenarios)
     seeds = replication_seeds(seed, replications)
-    tasks = [(sc, world, scale, years, s) for sc in loaded for s in seeds]
-    rows = run_tasks(tasks, workers)
+    # seed-major, so that consecutive runs share a seed and a worker reuses its spin-up
+    tasks = [(sc, world, scale, years, s) for s in seeds for sc in loaded]
+    by_seed = run_tasks(tasks, workers)
+    n_sc = len(loaded)
+    rows = [by_seed[k * n_sc + i] for i in range(n_sc) for k in range(replications)]
     finals = {
         sc.name: pd.DataFrame(rows[i * replications : (i + 1) * replications]).rename_axis(
             "replication"

@@ -89,6 +89,7 @@ DIAGNOSTICS = (
     "time_lost_to_experiments",
     "adopted_share",
     "success_share",
+    "sites_developing_share",
 )
 BLOCKERS = (
     "blocked_by_time",
@@ -751,6 +752,22 @@ class TrustModel(mesa.Model):
         site_innovated = np.bincount(self.wp_site, weights=window, minlength=self.n_sites) > 0
         self.workplaces_innovating_2y = float(
             _dot(self.site_weight, site_innovated) / self.site_weight.sum()
+        )
+        # of the sites with no innovation in two years, the share with an experiment under way
+        running = np.bincount(self.wp_site[self.exp_wp], minlength=self.n_sites) > 0
+        idle = self.site_weight * ~site_innovated
+        self.sites_developing_share = _dot(idle, running) / idle.sum() if idle.sum() else 0.0
+
+    def site_table(self) -> pd.DataFrame:
+        """One row per modelled work site: its staff, the real sites it stands for (weight), its
+        organisation's kind and whether it innovated in the last two years (for analysis)."""
+        window = (self.t - self.last_innovation) < WINDOW_QUARTERS
+        innovated = np.bincount(self.wp_site, weights=window, minlength=self.n_sites) > 0
+        staff = np.bincount(self.wp_site, weights=self.wp_size, minlength=self.n_sites)
+        kind = np.zeros(self.n_sites, dtype=np.int64)
+        kind[self.wp_site] = self.wp_kind
+        return pd.DataFrame(
+            {"staff": staff, "weight": self.site_weight, "kind": kind, "innovated_2y": innovated}
         )
 
     def _row(self) -> dict:

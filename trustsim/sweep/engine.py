@@ -183,7 +183,8 @@ def run_sweep(
     manifest = base_manifest(experiment, design)
     manifest["runs"] = _initial_runs(tasks, done, previous)
     storage.write_json(folder / storage.MANIFEST, manifest)
-    todo = [t for t in tasks if t.run_id not in done]
+    # replication-major: consecutive runs share a seed, so a worker reuses its spin-up (ODD §3)
+    todo = sorted((t for t in tasks if t.run_id not in done), key=lambda t: t.replication)
     description = "nothing to run"
     bar = _progress(len(tasks), len(done), quiet, stream, experiment.name)
     bar.set_postfix(failed=0, refresh=False)
