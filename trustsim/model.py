@@ -297,8 +297,8 @@ class TrustModel(mesa.Model):
         while self.t < 0:
             self.t += 1
             self._quarter()
-            if self.show_spinup and self.t < 0:  # quarter 0 is the reported series' first row
-                self.spinup_rows.append(self._row())
+            if self.t < 0:  # quarter 0 is the reported series' first row; rows are kept (and
+                self.spinup_rows.append(self._row())  # cached) whether or not they are shown
         if self.world.staff <= SPINUP_CACHE_MAX_STAFF:
             self.scheme_running = self.scheme.running if self.scheme is not None else None
             state = {name: getattr(self, name) for name in STATE}
