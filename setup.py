@@ -8,6 +8,7 @@ the sdist carries them as they are. An editable install (`pip install -e .`) cop
 reads the folders in the checkout.
 """
 
+import shutil
 import tomllib
 from pathlib import Path
 
@@ -45,8 +46,11 @@ class BuildPyWithShippedFolders(build_py):
         super().run()
         if getattr(self, "editable_mode", False):
             return  # editable install: trustsim reads the checkout's folders
+        shipped = Path(self.build_lib, PACKAGE, SHIPPED_SUBDIR)
+        if shipped.exists():  # a file since removed from the repository must not linger in build/
+            shutil.rmtree(shipped)
         for rel in shipped_files():
-            target = Path(self.build_lib, PACKAGE, SHIPPED_SUBDIR, rel)
+            target = shipped / rel
             self.mkpath(str(target.parent))
             self.copy_file(str(ROOT / rel), str(target))
 
