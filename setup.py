@@ -31,10 +31,14 @@ def shipped_files() -> list[Path]:
     for folder in shipped_folders():
         base = ROOT / folder
         if not base.is_dir():
-            raise SystemExit(f"setup.py: shipped folder {folder}/ is missing (pyproject.toml lists it)")
+            raise SystemExit(
+                f"setup.py: shipped folder {folder}/ is missing (pyproject.toml lists it)"
+            )
         for path in sorted(base.rglob("*")):
             rel = path.relative_to(ROOT)
-            if path.is_file() and not any(p.startswith(".") or p == "__pycache__" for p in rel.parts):
+            if path.is_file() and not any(
+                p.startswith(".") or p == "__pycache__" for p in rel.parts
+            ):
                 files.append(rel)
     return files
 

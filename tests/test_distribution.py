@@ -75,11 +75,17 @@ def shipped_files(folder: str) -> list[str]:
 def run(cmd: list, cwd: Path, env: dict, timeout: float = 300, expect: int | None = 0):
     """Run `cmd`; if its exit code is not `expect`, fail with the command and its output."""
     try:
-        proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=env, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [str(c) for c in cmd],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:
-        pytest.fail(f"{' '.join(map(str, cmd))} took more than {timeout} s\n"
-                    f"stderr:\n{exc.stderr}")
+        pytest.fail(f"{' '.join(map(str, cmd))} took more than {timeout} s\nstderr:\n{exc.stderr}")
     if expect is not None and proc.returncode != expect:
         pytest.fail(
             f"`{' '.join(map(str, cmd))}` (in {cwd}) exited {proc.returncode}, expected {expect}\n"
@@ -95,7 +101,8 @@ def deprecations(output: str) -> list[str]:
 def clean_env(bin_dir: Path | None = None) -> dict[str, str]:
     """This process's environment without anything that points at the checkout or its venv."""
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSTARTUP")
         and not k.startswith("TRUSTSIM_")
     }
@@ -138,15 +145,20 @@ def installed(dists, tmp_path_factory) -> Installed:
     # `python -m venv` from this (virtual-environment) Python makes a venv on the base Python 3.12
     run([sys.executable, "-m", "venv", "--clear", venv], venv, clean_env(), 120)
     bin_dir = venv / "bin"
-    proc = run([bin_dir / "python", "-m", "pip", "install", f"{dists.wheel}[app]"], venv,
-               clean_env(bin_dir), 900)
+    proc = run(
+        [bin_dir / "python", "-m", "pip", "install", f"{dists.wheel}[app]"],
+        venv,
+        clean_env(bin_dir),
+        900,
+    )
     user_dir = tmp_path_factory.mktemp("user")
     return Installed(bin_dir, user_dir, clean_env(bin_dir), proc.stdout + proc.stderr)
 
 
 def test_build_is_clean_and_carries_the_shipped_folders(dists):
     assert not deprecations(dists.log), "building warns of deprecations:\n" + "\n".join(
-        deprecations(dists.log))
+        deprecations(dists.log)
+    )
     assert dists.wheel.name == f"trustsim-{VERSION}-py3-none-any.whl"
     with zipfile.ZipFile(dists.wheel) as wheel:
         names = set(wheel.namelist())
@@ -170,9 +182,12 @@ def test_build_is_clean_and_carries_the_shipped_folders(dists):
 
 def test_install_is_quiet_and_uses_the_installed_copy(installed):
     assert not deprecations(installed.pip_log), "pip install warns of deprecations:\n" + "\n".join(
-        deprecations(installed.pip_log))
-    code = ("import trustsim, trustsim.scenarios as s, trustsim.sweep.experiment as e; "
-            "print(trustsim.__file__); print(s.SCENARIO_DIR); print(e.EXPERIMENT_DIR)")
+        deprecations(installed.pip_log)
+    )
+    code = (
+        "import trustsim, trustsim.scenarios as s, trustsim.sweep.experiment as e; "
+        "print(trustsim.__file__); print(s.SCENARIO_DIR); print(e.EXPERIMENT_DIR)"
+    )
     proc = run([installed.bin / "python", "-c", code], installed.user_dir, installed.env)
     package, scenarios, experiments = proc.stdout.split()
     site = str(installed.bin.parent)
@@ -212,8 +227,9 @@ def test_user_scenario_files_and_folders(installed):
     # $TRUSTSIM_SCENARIOS replaces the shipped scenarios (a file there extends only its neighbours)
     own = installed.user_dir / "own"
     own.mkdir(exist_ok=True)
-    (own / "my-own.toml").write_text(MY_SCENARIO.replace('extends = "baseline-control"\n', ""),
-                                     encoding="utf-8")
+    (own / "my-own.toml").write_text(
+        MY_SCENARIO.replace('extends = "baseline-control"\n', ""), encoding="utf-8"
+    )
     env = {**installed.env, "TRUSTSIM_SCENARIOS": str(own)}
     listing = installed.trustsim("scenarios", env=env).stdout
     assert "my-own" in listing and "agv-only" not in listing
@@ -222,8 +238,9 @@ def test_user_scenario_files_and_folders(installed):
 
 def test_sweep_and_report_from_an_empty_folder(installed):
     (installed.user_dir / "tiny.toml").write_text(TINY_EXPERIMENT, encoding="utf-8")
-    installed.trustsim("sweep", "tiny.toml", "--out", "results/tiny", "--workers", "2", "--quiet",
-                       "--no-report")
+    installed.trustsim(
+        "sweep", "tiny.toml", "--out", "results/tiny", "--workers", "2", "--quiet", "--no-report"
+    )
     folder = installed.user_dir / "results" / "tiny"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["trustsim_version"] == VERSION
@@ -252,7 +269,10 @@ def test_app_serves_the_page(installed):
     with open(log, "w") as sink:
         proc = subprocess.Popen(
             [installed.bin / "trustsim", "app", "--no-open", "--port", str(port)],
-            cwd=installed.user_dir, env=installed.env, stdout=sink, stderr=subprocess.STDOUT,
+            cwd=installed.user_dir,
+            env=installed.env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
         )
     status, deadline = None, time.monotonic() + 90
     try:
@@ -271,15 +291,29 @@ def test_app_serves_the_page(installed):
             proc.kill()
             proc.wait()
     output = log.read_text(encoding="utf-8", errors="replace")
-    assert status == 200, f"`trustsim app` did not serve the page (exit {proc.returncode}):\n{output}"
+    assert status == 200, (
+        f"`trustsim app` did not serve the page (exit {proc.returncode}):\n{output}"
+    )
     assert "solara" in body.lower()
     assert "Traceback" not in output, output
 
 
 def test_sdist_installs_and_runs(dists, installed):
     # last: installs the sdist over the wheel in the same venv (dependencies are already there)
-    proc = run([installed.bin / "python", "-m", "pip", "install", "--no-deps", "--force-reinstall",
-                dists.sdist], installed.user_dir, installed.env, 600)
+    proc = run(
+        [
+            installed.bin / "python",
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--force-reinstall",
+            dists.sdist,
+        ],
+        installed.user_dir,
+        installed.env,
+        600,
+    )
     log = proc.stdout + proc.stderr
     assert not deprecations(log), "installing the sdist warns:\n" + "\n".join(deprecations(log))
     assert installed.trustsim("--version").stdout.strip() == f"trustsim {VERSION}"
