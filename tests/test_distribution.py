@@ -252,6 +252,16 @@ def test_sweep_and_report_from_an_empty_folder(installed):
     assert f"trustsim {VERSION}" in report
 
 
+def test_main_job_from_an_empty_folder(installed):
+    # the shipped headline experiment (the main job), shrunk: it writes its report and table
+    out = installed.trustsim(
+        "sweep", "headline", "--replications", "2", "--years", "1", "--scale", "0.02", "--quiet"
+    ).stdout
+    assert "baseline-control" in out and "(reference)" in out
+    folder = installed.user_dir / "results" / "headline-r2-s0.02-y1"
+    assert (folder / "report" / "report.md").is_file(), sorted(folder.rglob("*"))
+
+
 def test_bench_runs_from_an_installed_wheel(installed):
     out = installed.trustsim("bench", "--quick").stdout
     assert "teaching world, slowest of 40 steps" in out
