@@ -249,7 +249,7 @@ def test_sweep_and_report_from_an_empty_folder(installed):
     assert all(r["status"] == "done" for r in manifest["runs"].values())
     installed.trustsim("report", "results/tiny")
     report = (folder / "report" / "report.md").read_text(encoding="utf-8")
-    assert f"trustsim {VERSION}" in report
+    assert f"trustsim {VERSION}, model hash {manifest['model_hash'][:12]}" in report
 
 
 def test_main_job_from_an_empty_folder(installed):
@@ -265,6 +265,7 @@ def test_main_job_from_an_empty_folder(installed):
 def test_bench_runs_from_an_installed_wheel(installed):
     out = installed.trustsim("bench", "--quick").stdout
     assert "teaching world, slowest of 40 steps" in out
+    assert f"trustsim {VERSION}," in out  # the model version the figures belong to
 
 
 def _free_port() -> int:
