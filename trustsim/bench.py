@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import __version__
 from .cli_core import bounded_int, positive_float
 
 QUARTERS = 80  # 20 years, the horizon of the national-scale targets
@@ -393,6 +394,7 @@ def machine_info() -> dict:
         "cores": os.cpu_count(),
         "memory_gib": round(mem_gib, 1) if mem_gib else None,
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        "trustsim": __version__,  # the model version the figures belong to
         "python": platform.python_version(),
         "mesa": mesa.__version__,
         "numpy": numpy.__version__,
@@ -456,7 +458,8 @@ def format_report(doc: dict) -> str:
             f"{f' --repeat {rep}' if (rep := doc.get('repeat', 1)) > 1 else ''}"
             f"  {m['date']}  {m['cpu']}, "
             f"{m['cores']} cores, {m['memory_gib']} GiB, load {m['load_average']}; "
-            f"python {m['python']}, mesa {m['mesa']}, numpy {m['numpy']}"
+            f"trustsim {m.get('trustsim', '?')}, python {m['python']}, mesa {m['mesa']}, "
+            f"numpy {m['numpy']}"
         ),
         "",
         (

@@ -12,6 +12,7 @@ import os
 import sys
 import warnings
 
+from . import __version__
 from .analysis import ResultsError
 from .params import ParameterError
 from .scenarios import ScenarioError
@@ -38,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="trustsim",
         description="Trust-based versus control-based steering of the Swedish public sector.",
     )
+    parser.add_argument("--version", action="version", version=f"trustsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
     for name in SUBCOMMAND_MODULES:

@@ -138,7 +138,8 @@ def header_lines(results: Results) -> list[str]:
     design = m["design"]
     counts = results.status_counts()
     provenance = (
-        f"- Provenance: trustsim {m.get('trustsim_version', '?')}, git commit "
+        f"- Provenance: trustsim {m.get('trustsim_version', '?')}, model hash "
+        f"{(m.get('model_hash') or 'unknown')[:12]}, git commit "
         f"{m.get('git_commit') or 'unknown'}, Python {m.get('python', '?')}, "
         f"content hash {m.get('content_hash', '?')}"
     )

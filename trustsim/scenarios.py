@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from .params import SPECS, ParameterError
+from .resources import shipped_folder
 
-SCENARIO_DIR = Path(
-    os.environ.get("TRUSTSIM_SCENARIOS", Path(__file__).resolve().parent.parent / "scenarios")
-)
+# the repository's scenarios/ (or the copy in an installed wheel); $TRUSTSIM_SCENARIOS overrides
+SCENARIO_DIR = shipped_folder("scenarios", "TRUSTSIM_SCENARIOS")
 TOP_KEYS = ("title", "description", "claims", "extends", "params")
 LANGS = ("en", "sv")
 CLAIM = re.compile(r"^C(?:[1-9]|1[0-4])$")

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..params import SPECS, ParameterError, Params, ParamSpec
+from ..resources import shipped_folder
 from ..scenarios import (
     Scenario,
     ScenarioError,
@@ -46,9 +47,8 @@ from ..scenarios import (
 )
 from ..worlds import WORLDS, default_scale, scale_problem
 
-EXPERIMENT_DIR = Path(
-    os.environ.get("TRUSTSIM_EXPERIMENTS", Path(__file__).resolve().parents[2] / "experiments")
-)
+# the repository's experiments/ (or the copy in an installed wheel); $TRUSTSIM_EXPERIMENTS overrides
+EXPERIMENT_DIR = shipped_folder("experiments", "TRUSTSIM_EXPERIMENTS")
 TOP_KEYS = (
     "title", "description", "extends", "world", "scale", "years", "replications", "root_seed",
     "levers", "uncertainties", "design",

@@ -113,8 +113,17 @@ def copy_experiment(source: Path, folder: Path) -> None:
 
 
 def git_commit() -> str | None:
-    """The commit of the trustsim source tree, when it is a git checkout."""
-    root = Path(__file__).resolve().parents[2]
+    """The commit of the trustsim source tree, when it is a git checkout.
+
+    None for an installed wheel: the folder above site-packages may lie in some other git
+    repository (a project holding its virtual environment), whose commit says nothing about
+    trustsim. The manifest's trustsim_version and model_hash identify an installed model.
+    """
+    from ..resources import SOURCE_ROOT, running_from_checkout
+
+    if not running_from_checkout():
+        return None
+    root = SOURCE_ROOT
     try:
         out = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,
                              text=True, timeout=10, check=False)
