@@ -22,6 +22,7 @@ from trustsim.params import SPECS
 
 LEVER_NAMES = (
     "steering_detail",
+    "reporting_demands",
     "budget_horizon_years",
     "agv_alignment",
     "esv_alignment",

@@ -37,6 +37,7 @@ def test_levers_are_real_parameters_with_ranges_from_params():
     main = [lever.name for lever in LEVERS if lever.main]
     assert main == [
         "steering_detail",
+        "reporting_demands",
         "budget_horizon_years",
         "agv_alignment",
         "esv_alignment",

@@ -58,6 +58,7 @@ SCANDAL_HELP = (
 RESET_HELP = "Model parameters take effect on Reset. This model was built with:"
 LABELS = {  # short English labels: SolaraViz puts each slider to the right of its label
     "steering_detail": "Steering detail",
+    "reporting_demands": "Reporting demands",
     "budget_horizon_years": "Budget horizon (years)",
     "agv_alignment": "AgV alignment",
     "esv_alignment": "ESV alignment",

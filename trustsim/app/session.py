@@ -61,6 +61,7 @@ class Lever:
 
 LEVERS: tuple[Lever, ...] = (
     Lever("steering_detail", 0.05),
+    Lever("reporting_demands", 0.05),
     Lever("budget_horizon_years", 0.5),
     Lever("agv_alignment", 0.05),
     Lever("esv_alignment", 0.05),
