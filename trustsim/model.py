@@ -160,7 +160,7 @@ STATE = (
     "regulation", "detail", "reporting", "ratchet", "trust_signal", "control_signal",
     "orientation", "leader", "mgr_digital", "last_innovation", "wp_successes", "wp_failures",
     "wp_incidents", "staff", "exp_wp", "exp_left", "exp_flags", "exp_quality", "visible_by_sector",
-    "injected", "t", "spinup_rows", "scheme_running",
+    "injected", "t", "spinup_rows", "scheme_running", "visible_seen", "wp_admin",
 )
 
 
@@ -258,6 +258,7 @@ class TrustModel(mesa.Model):
         self.regulation = self.regulation0.copy()
         self.ratchet = np.zeros(len(SECTORS))
         self.visible_by_sector = np.zeros(len(SECTORS))
+        self.visible_seen = np.zeros(len(SECTORS))  # what the governments reacted to (7.1)
         self.injected = 0.0
         self.detail, self.reporting = self._steering_targets()
         self.trust_signal = np.zeros((self.n_agencies, 3))  # support memory by domain, toward trust
