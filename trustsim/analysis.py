@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import json
 import math
-import multiprocessing
 import os
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +33,9 @@ from .model import OUTPUTS
 from .params import ParameterError
 from .runner import check_years, run
 from .scenarios import Scenario, load_scenario
+from .sweep import storage
+from .sweep.executor import open_executor
+from .sweep.runs import replication_seeds
 from .worlds import WORLDS, build_world
 
 COMPARE_SCALE = 0.05  # default scale of `compare` (state and public-sector worlds)
@@ -155,12 +155,6 @@ def summarise(
     return out
 
 
-def replication_seeds(seed: int, replications: int) -> list[int]:
-    """Seed of replication k (shared by every scenario): SeedSequence(seed).spawn(k)."""
-    children = np.random.SeedSequence(seed).spawn(replications)
-    return [int(child.generate_state(1)[0]) for child in children]
-
-
 def _final_of_run(task: tuple[Scenario, str, float, int, int]) -> dict[str, float]:
     """Worker: run one (scenario, seed) and return its final-period output means."""
     scenario, world, scale, years, seed = task
@@ -183,27 +177,16 @@ def _unique_scenarios(scenarios: Sequence[str | os.PathLike | Scenario]) -> list
     return loaded
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
-    """`fork` where the platform has it: workers start in milliseconds and inherit the imported
-    model (spawn or forkserver re-import mesa and trustsim, about a second per worker). The workers
-    only run the model and never need locks that other threads of the parent might hold."""
-    if "fork" in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
-
-
 def run_tasks(tasks: list[tuple[Scenario, str, float, int, int]], workers: int) -> list[dict]:
-    """Final-period means of each (scenario, world, scale, years, seed) task, in task order, on a
-    pool of `workers` processes (in this process if `workers` <= 1)."""
+    """Final-period means of each (scenario, world, scale, years, seed) task, in task order, on the
+    project's one execution path (`trustsim.sweep.executor`: a local process pool of `workers`;
+    in this process if `workers` <= 1)."""
     if workers <= 1 or len(tasks) <= 1:
         return [_final_of_run(t) for t in tasks]
     workers = min(workers, len(tasks))
     chunk = max(1, math.ceil(len(tasks) / (4 * workers)))  # fewer round trips, still balanced
-    with warnings.catch_warnings():
-        # CPython 3.12 warns about fork whenever the parent has threads (numpy's BLAS, IPython)
-        warnings.filterwarnings("ignore", "This process .* is multi-threaded", DeprecationWarning)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-            return list(pool.map(_final_of_run, tasks, chunksize=chunk))
+    with open_executor(None, workers) as (executor, _):
+        return list(executor.map(_final_of_run, tasks, chunksize=chunk))
 
 
 def compare(
@@ -360,7 +343,7 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     mpath = folder / "manifest.json"
     _require(mpath.is_file(), mpath, "not found; is this a results folder of `trustsim sweep`?")
     try:
-        manifest = json.loads(mpath.read_text(encoding="utf-8"))
+        manifest = storage.manifest_json(folder)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ResultsError(
             f"{mpath}: not valid JSON ({exc}); rerun the sweep to rewrite it"
@@ -427,8 +410,10 @@ def _check_manifest(mpath: Path, m: Any) -> None:
             )
 
 
-def _read_shards(folder: Path, run_ids: list[str]) -> pd.DataFrame:
-    """All quarterly rows of the given runs, one parquet shard each (the bad shard is named)."""
+def _read_shards(folder: Path, run_ids: list[str], digests: Mapping[str, str | None]
+                 ) -> pd.DataFrame:
+    """All quarterly rows of the given runs, one parquet shard each (the bad shard is named); a
+    shard whose sha256 differs from the manifest's was changed after the sweep and is refused."""
     tables = []
     for rid in run_ids:
         shard = folder / "runs" / f"{rid}.parquet"
@@ -444,6 +429,10 @@ def _read_shards(folder: Path, run_ids: list[str]) -> pd.DataFrame:
                 f"{shard}: cannot read parquet shard ({exc}); delete it and rerun "
                 "the sweep to resume"
             ) from None
+        try:
+            storage.check_shard(folder, rid, digests.get(rid))
+        except storage.ShardChanged as exc:
+            raise ResultsError(str(exc)) from None
     try:
         table = pa.concat_tables(tables, promote_options="permissive")
     except (ValueError, pa.ArrowException) as exc:
@@ -472,7 +461,7 @@ def load_results(path: str | os.PathLike) -> Results:
         folder / "manifest.json",
         "no run has status 'done'; run or resume the sweep first",
     )
-    runs = _read_shards(folder, done)
+    runs = _read_shards(folder, done, {rid: manifest["runs"][rid].get("sha256") for rid in done})
     parameters = manifest["design"].get("parameters") or []
     needed = list(KEY_COLUMNS) + list(OUTPUTS) + [f"p.{p}" for p in parameters]
     missing = [c for c in needed if c not in runs.columns]

@@ -23,7 +23,8 @@ from __future__ import annotations
 import pickle
 import threading
 from collections import OrderedDict
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import mesa
 import numpy as np
@@ -37,7 +38,6 @@ from .agents import (
     Manager,
     MethodSupport,
     Rum,
-    SupportBody,
     support_bodies,
 )
 from .params import Params

@@ -92,7 +92,7 @@ def workplace_graph(
     coo.sum_duplicates()
     if (r == 1).all():
         coo.data = np.minimum(coo.data, 1.0)
-    degree = lambda k: np.where(k >= 5, 2 * RING_NEIGHBOURS, k - 1)  # noqa: E731
+    degree = lambda k: np.where(k >= 5, 2 * RING_NEIGHBOURS, k - 1)
     loops = np.maximum(0, degree(real) - degree(counts))[wp_agency].astype(float)
     influence = sp.csr_matrix(coo.tocsr() + sp.diags(loops))
     return graph, adj, influence

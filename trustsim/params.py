@@ -8,8 +8,9 @@ Claims C1–C14 refer to `shared/seed/SUMMARY.md` (Vinnova's consultation respon
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 
 class ParameterError(ValueError):
@@ -399,10 +400,10 @@ class Params(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._values)
 
-    def replace(self, **changes: Any) -> "Params":
+    def replace(self, **changes: Any) -> Params:
         return Params({**self._values, **changes})
 
-    def baseline(self) -> "Params":
+    def baseline(self) -> Params:
         """These parameters with every lever at its default: the settings of the spin-up."""
         return Params({k: v for k, v in self._values.items() if k not in LEVERS})
 

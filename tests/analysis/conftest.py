@@ -17,6 +17,7 @@ import pytest
 
 import trustsim
 from trustsim.analysis import replication_seeds
+from trustsim.sweep.storage import file_sha256
 from trustsim.model import DIAGNOSTICS, OUTPUTS
 
 RunFn = Callable[[str, dict, int], pd.DataFrame]  # (scenario, values, seed) -> quarterly frame
@@ -56,8 +57,10 @@ def write_folder(
                 frame.insert(4, "seed", np.int64(s))
                 for p, v in values.items():
                     frame[f"p.{p}"] = v
-                frame.to_parquet(root / "runs" / f"{run_id}.parquet", index=False)
+                shard = root / "runs" / f"{run_id}.parquet"
+                frame.to_parquet(shard, index=False)
                 runs[run_id] = {
+                    "sha256": file_sha256(shard),  # as the sweep records it
                     "status": "done",
                     "scenario": scenario,
                     "point": point,

@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from SALib.sample import morris as morris_sample
 
@@ -201,6 +202,16 @@ def test_missing_and_corrupt_shards_are_named(synthetic_morris: Path) -> None:
         load_results(synthetic_morris)
     shard.unlink()
     with pytest.raises(ResultsError, match=f"{shard.name}: missing although"):
+        load_results(synthetic_morris)
+
+
+def test_a_shard_changed_after_the_sweep_is_refused(synthetic_morris: Path) -> None:
+    """The manifest records each shard's sha256: a readable shard with other numbers is caught."""
+    shard = min((synthetic_morris / "runs").glob("*.parquet"))
+    frame = pd.read_parquet(shard)
+    frame[OUTPUTS[0]] = frame[OUTPUTS[0]] + 1.0  # a plausible edit, still valid Parquet
+    frame.to_parquet(shard, index=False)
+    with pytest.raises(ResultsError, match=f"{shard.name}: changed after the sweep wrote it"):
         load_results(synthetic_morris)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -14,7 +15,8 @@ from trustsim.sweep import load_experiment, load_results, run_sweep
 
 from .helpers import fail_on_replication_one, shard_tables, write_experiment
 
-RUN_KEYS = {"status", "scenario", "point", "values", "replication", "seed", "traceback", "seconds"}
+RUN_KEYS = {"status", "scenario", "point", "values", "replication", "seed", "traceback", "seconds",
+            "sha256"}
 MANIFEST_KEYS = {"experiment", "title", "content_hash", "root_seed", "trustsim_version",
                  "model_hash", "git_commit", "python", "packages", "world", "scale", "years", "replications",
                  "scenarios", "design", "runs"}
@@ -58,7 +60,8 @@ def test_results_folder_contract(tmp_path, experiment_file):
     assert len(manifest["runs"]) == 8
     for run_id, run in manifest["runs"].items():
         assert set(run) == RUN_KEYS and run["status"] == "done" and run["traceback"] is None
-        assert (folder / "runs" / f"{run_id}.parquet").is_file()
+        shard = folder / "runs" / f"{run_id}.parquet"
+        assert run["sha256"] == hashlib.sha256(shard.read_bytes()).hexdigest()
     _, frame = load_results(folder)
     quarters = 4 * exp.years + 1
     assert len(frame) == 8 * quarters
@@ -216,3 +219,27 @@ def test_manifest_is_written_atomically(tmp_path, experiment_file, monkeypatch):
     with pytest.raises(OSError):
         storage.write_json(folder / "manifest.json", {"broken": True})
     assert (folder / "manifest.json").read_text() == before
+
+
+def test_a_folder_held_by_a_running_sweep_is_refused(tmp_path, experiment_file, cli):
+    """A second sweep on a folder that a running sweep holds would do the work twice and race on
+    the manifest: it is refused (exit 2, one line naming the holder) and the folder is untouched."""
+    from trustsim.sweep import storage
+
+    folder = tmp_path / "r"
+    args = ("sweep", experiment_file, "--out", folder, "--quiet", "--no-report")
+    assert cli(*args)[0] == 0
+    manifest = (folder / "manifest.json").read_bytes()
+    holder = storage.lock_folder(folder)  # what a running sweep holds
+    try:
+        code, _, stderr = cli(*args)
+        assert code == 2, stderr
+        assert f"pid {os.getpid()}" in stderr and "another sweep" in stderr
+        assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+        assert (folder / "manifest.json").read_bytes() == manifest
+    finally:
+        holder.close()
+    # released (as it is when the holder ends, even by kill -9): the resume runs, nothing to do
+    code, _, stderr = cli(*args)
+    assert code == 0, stderr
+    assert len(list((folder / "runs").glob("*.parquet"))) == 8

@@ -117,18 +117,19 @@ def base_manifest(experiment: Experiment, design: Design) -> dict[str, Any]:
     }
 
 
-def _initial_runs(tasks: list[RunTask], done: set[str], previous: dict[str, Any] | None
-                  ) -> dict[str, dict[str, Any]]:
+def _initial_runs(tasks: list[RunTask], done: set[str], previous: dict[str, Any] | None,
+                  folder: Path) -> dict[str, dict[str, Any]]:
     old = (previous or {}).get("runs", {})
     runs = {}
     for task in tasks:
-        seconds = old.get(task.run_id, {}).get("seconds") if task.run_id in done else None
-        runs[task.run_id] = {
-            "status": "done" if task.run_id in done else "pending",
-            **task.manifest_entry(),
-            "traceback": None,
-            "seconds": seconds,
-        }
+        entry = {"status": "pending", **task.manifest_entry(), "traceback": None,
+                 "seconds": None, "sha256": None}
+        if task.run_id in done:
+            before = old.get(task.run_id, {})
+            entry.update(status="done", seconds=before.get("seconds"),
+                         sha256=before.get("sha256")
+                         or storage.file_sha256(storage.shard_path(folder, task.run_id)))
+        runs[task.run_id] = entry
     return runs
 
 
@@ -173,29 +174,36 @@ def run_sweep(
     except OSError as exc:
         raise ExperimentError(f"{folder}: cannot create the results folder ({exc.strerror}); "
                               "choose another --out") from None
-    storage.remove_temporaries(folder)
-    previous = storage.read_manifest(folder)
-    if previous and not quiet:
-        _warn_version_change(previous, stream)
-    if not folder.joinpath(storage.EXPERIMENT_COPY).exists():
-        storage.copy_experiment(experiment.path, folder)
-    done = storage.finished_run_ids(folder, {t.run_id for t in tasks}, remove_broken=True)
-    manifest = base_manifest(experiment, design)
-    manifest["runs"] = _initial_runs(tasks, done, previous)
-    storage.write_json(folder / storage.MANIFEST, manifest)
-    # replication-major: consecutive runs share a seed, so a worker reuses its spin-up (ODD §3)
-    todo = sorted((t for t in tasks if t.run_id not in done), key=lambda t: t.replication)
-    description = "nothing to run"
-    bar = _progress(len(tasks), len(done), quiet, stream, experiment.name)
-    bar.set_postfix(failed=0, refresh=False)
     try:
-        if todo:
-            n = min(workers or default_workers(), len(todo)) if scheduler is None else None
-            with open_executor(scheduler, n) as (executor, description):
-                _execute(executor, todo, run_fn, folder, manifest, bar)
-    finally:
-        bar.close()
+        lock = storage.lock_folder(folder)
+    except storage.FolderLocked as exc:
+        raise ExperimentError(str(exc)) from None
+    try:
+        storage.remove_temporaries(folder)
+        previous = storage.read_manifest(folder)
+        if previous and not quiet:
+            _warn_version_change(previous, stream)
+        if not folder.joinpath(storage.EXPERIMENT_COPY).exists():
+            storage.copy_experiment(experiment.path, folder)
+        done = storage.finished_run_ids(folder, {t.run_id for t in tasks}, remove_broken=True)
+        manifest = base_manifest(experiment, design)
+        manifest["runs"] = _initial_runs(tasks, done, previous, folder)
         storage.write_json(folder / storage.MANIFEST, manifest)
+        # replication-major: consecutive runs share a seed, so a worker reuses its spin-up (ODD §3)
+        todo = sorted((t for t in tasks if t.run_id not in done), key=lambda t: t.replication)
+        description = "nothing to run"
+        bar = _progress(len(tasks), len(done), quiet, stream, experiment.name)
+        bar.set_postfix(failed=0, refresh=False)
+        try:
+            if todo:
+                n = min(workers or default_workers(), len(todo)) if scheduler is None else None
+                with open_executor(scheduler, n) as (executor, description):
+                    _execute(executor, todo, run_fn, folder, manifest, bar)
+        finally:
+            bar.close()
+            storage.write_json(folder / storage.MANIFEST, manifest)
+    finally:
+        lock.close()
     statuses = [r["status"] for r in manifest["runs"].values()]
     return SweepResult(folder, len(tasks), statuses.count("done"), statuses.count("failed"),
                        len(done), time.perf_counter() - start, description)
@@ -256,6 +264,6 @@ def _record(outcome: RunOutcome, folder: Path, manifest: dict[str, Any]) -> int:
     if outcome.frame is None:
         entry.update(status="failed", traceback=outcome.traceback)
         return 1
-    storage.write_shard(folder, outcome.run_id, outcome.frame)
-    entry.update(status="done", traceback=None)
+    digest = storage.write_shard(folder, outcome.run_id, outcome.frame)
+    entry.update(status="done", traceback=None, sha256=digest)
     return 0

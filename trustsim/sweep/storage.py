@@ -12,6 +12,7 @@ done exactly when its shard exists and is readable.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -45,16 +46,27 @@ def _replace_atomically(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
-def write_shard(folder: Path, run_id: str, frame: pd.DataFrame) -> Path:
-    """Write one run's frame as RUN_ID.parquet: temporary name, fsync, rename."""
+def write_shard(folder: Path, run_id: str, frame: pd.DataFrame) -> str:
+    """Write one run's frame as RUN_ID.parquet (temporary name, fsync, rename); return the
+    sha256 of the file, which the manifest records so that a shard changed later is detected."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     path = shard_path(folder, run_id)
     tmp = _tmp_name(path)
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+    digest = file_sha256(tmp)
     _replace_atomically(tmp, path)
-    return path
+    return digest
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
@@ -64,13 +76,49 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     _replace_atomically(tmp, path)
 
 
+def manifest_json(folder: Path) -> Any:
+    """The parsed manifest of a results folder; OSError or ValueError if it cannot be read."""
+    return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+
+
 def read_manifest(folder: Path) -> dict[str, Any] | None:
     """The manifest of a results folder, or None when there is none (or it cannot be read)."""
-    path = Path(folder) / MANIFEST
     try:
-        return json.loads(path.read_text())
+        return manifest_json(folder)
     except (OSError, ValueError):
         return None
+
+
+LOCK = ".lock"
+
+
+def lock_folder(folder: Path):
+    """Take an exclusive lock on a results folder for as long as a sweep writes to it (close the
+    returned file to release it); a second sweep on the same folder is refused with FolderLocked
+    (it would do the work twice and race on the manifest). The lock is the operating system's
+    (flock): it ends with the process, even by kill -9, so a killed sweep never leaves it behind."""
+    import fcntl
+
+    fh = open(Path(folder) / LOCK, "a+")  # noqa: SIM115 - held open: the open file is the lock
+    try:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise FolderLocked(
+            f"{folder}: another sweep ({holder}) is writing to this results folder; wait for "
+            "it to finish, or choose another --out"
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"pid {os.getpid()}")
+    fh.flush()
+    return fh
+
+
+class FolderLocked(RuntimeError):
+    """A results folder held by another running sweep."""
 
 
 def remove_temporaries(folder: Path) -> None:
@@ -174,6 +222,19 @@ def environment() -> dict[str, Any]:
     }
 
 
+def check_shard(folder: Path, run_id: str, expected: str | None) -> None:
+    """Raise ShardChanged if the shard's sha256 differs from the one the manifest recorded."""
+    if expected is not None and file_sha256(shard_path(folder, run_id)) != expected:
+        raise ShardChanged(
+            f"{shard_path(folder, run_id)}: changed after the sweep wrote it (its sha256 differs "
+            "from the manifest's); restore it, or delete it and rerun the sweep to redo that run"
+        )
+
+
+class ShardChanged(ValueError):
+    """A shard whose content is not what the sweep wrote."""
+
+
 def load_results(folder: str | os.PathLike) -> tuple[dict[str, Any], pd.DataFrame]:
     """The manifest and one frame of all finished runs' shards (rows ordered by run, quarter).
 
@@ -195,5 +256,7 @@ def load_results(folder: str | os.PathLike) -> tuple[dict[str, Any], pd.DataFram
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    for rid in ordered:
+        check_shard(folder, rid, runs[rid].get("sha256"))
     table = pa.concat_tables([pq.read_table(shard_path(folder, rid)) for rid in ordered])
     return manifest, table.to_pandas()
