@@ -25,6 +25,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli_analysis",  # compare, report
     "trustsim.app.cli",  # app
     "trustsim.bench",  # bench
+    "trustsim.cli_calibrate",  # calibrate
 )
 
 
