@@ -289,7 +289,6 @@ class TrustModel(mesa.Model):
         key = (self.world_name, self.scale, self.seed, tuple(sorted(self.p.items())))
         cached = SPINUPS.get(key) if self.world.staff <= SPINUP_CACHE_MAX_STAFF else None
         if cached is not None:
-            self._init_actors()
             for name, value in pickle.loads(cached).items():
                 setattr(self, name, value)
             self._init_actors(running=self.scheme_running)
