@@ -192,3 +192,8 @@ def test_cli_mesa_flag_serves_the_view(monkeypatch, capsys):
     ((argv,),) = [calls]
     assert argv[:5] == [sys.executable, "-m", "solara", "run", "trustsim.app.mesa_view"]
     assert "Mesa SolaraViz view" in capsys.readouterr().err
+
+
+def test_the_teaching_world_runs_at_scale_one_whatever_the_scale_control_says():
+    model = mesa_view.ViewModel(world="teaching", scale=0.05, rng=1)
+    assert (model.world_name, model.scale, model.n_staff) == ("teaching", 1.0, 300)

@@ -75,10 +75,13 @@ class ViewModel(TrustModel):
 
     Mesa 3.5 gives every model a `mesa.experimental.scenarios.Scenario`, and Reset passes a fresh,
     empty one back as `scenario=`; TrustModel would reject it as an unknown parameter. It carries
-    nothing here (the seed comes from `rng`, the levers are keywords), so it is left out.
+    nothing here (the seed comes from `rng`, the levers are keywords), so it is left out. The
+    teaching world is a miniature that runs only at scale 1, whatever the scale control says.
     """
 
     def __init__(self, *, scenario: Any = None, **kwargs: Any) -> None:
+        if kwargs.get("world") == "teaching":
+            kwargs["scale"] = 1.0
         super().__init__(**kwargs)
 
 
