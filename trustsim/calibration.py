@@ -288,6 +288,10 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
     targets_file = Path(_text(path, "targets", raw["targets"]))
     if not targets_file.is_absolute():
         targets_file = path.parent / targets_file
+    if not targets_file.is_file():
+        raise CalibrationError(
+            f"{path}: targets = {raw['targets']!r}: file not found (a path relative to this file)"
+        )
     targets = load_targets(targets_file)
     cal = Calibration(
         name=path.stem,
@@ -651,7 +655,7 @@ class Generation:
         )
 
 
-def build_abc(cal: Calibration, sampler):
+def build_abc(cal: Calibration, sampler, resumed: bool = False):
     import pyabc
 
     logging.getLogger("ABC").setLevel(logging.WARNING)
@@ -665,8 +669,9 @@ def build_abc(cal: Calibration, sampler):
         population_size=cal.abc.population_size,
         sampler=sampler,
         # generation 0 accepts every prior draw (it is stored, so a kill loses no calibration
-        # sample); later thresholds are the median distance of the previous generation
-        eps=pyabc.MedianEpsilon(initial_epsilon=math.inf),
+        # sample); later thresholds are the median distance of the previous generation, also
+        # for the first generation of a resumed run (computed from the history's last one)
+        eps=pyabc.MedianEpsilon(initial_epsilon="from_sample" if resumed else math.inf),
     )
 
 
@@ -719,8 +724,9 @@ def run_abc(
     """Run (or continue) ABC-SMC into the SQLite history `db`; return (history, stop reason)."""
     import time
 
-    abc = build_abc(cal, make_sampler(executor, cal.root_seed, max_jobs))
     url = f"sqlite:///{db}"
+    resumed = resume and _finished_generations(db) > 0
+    abc = build_abc(cal, make_sampler(executor, cal.root_seed, max_jobs), resumed)
     if resume:
         abc.load(url, 1)
     else:
@@ -762,6 +768,13 @@ def run_abc(
         abc.history.done(end_time=datetime.now())
         abc.sampler.stop()
     return abc.history, reason
+
+
+def _finished_generations(db: Path) -> int:
+    import sqlite3
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        return con.execute("SELECT COUNT(*) FROM populations WHERE t >= 0").fetchone()[0]
 
 
 # ---------------------------------------------------------------------------------- results
