@@ -347,7 +347,9 @@ def check_texts(mutations, package: Path) -> list[str]:
             continue
         count = path.read_text(encoding="utf-8").count(m.old)
         if count != 1:
-            problems.append(f"{m.name}: old text found {count} times in trustsim/{m.file}: {m.old!r}")
+            problems.append(
+                f"{m.name}: old text found {count} times in trustsim/{m.file}: {m.old!r}"
+            )
         if m.old == m.new:
             problems.append(f"{m.name}: the new text is the old text")
         if not (ROOT / "tests/mechanisms" / m.test).is_file():
@@ -376,8 +378,12 @@ def copy_tree(dest: Path) -> None:
 def _env(dest: Path) -> dict[str, str]:
     """The copy first on the path; no bytecode; no third-party pytest plugins (the app's browser
     plugins take seconds to load and the fast suite needs none of them)."""
-    return {**os.environ, "PYTHONPATH": str(dest), "PYTHONDONTWRITEBYTECODE": "1",
-            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(dest),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
 
 
 def pytest_command(tests: list[str], ignore: tuple[str, ...] = ()) -> list[str]:
@@ -396,8 +402,15 @@ def run_suite(dest: Path, first: str | None, timeout: float) -> tuple[bool, str,
     for command in runs:
         left = timeout - (time.monotonic() - start)
         try:
-            done = subprocess.run(command, check=False, cwd=dest, env=_env(dest),
-                                  capture_output=True, text=True, timeout=max(left, 1.0))
+            done = subprocess.run(
+                command,
+                check=False,
+                cwd=dest,
+                env=_env(dest),
+                capture_output=True,
+                text=True,
+                timeout=max(left, 1.0),
+            )
         except subprocess.TimeoutExpired:
             return True, f"timeout after {timeout:.0f} s", time.monotonic() - start
         if done.returncode != 0:
@@ -422,12 +435,19 @@ def baseline(timeout: float) -> None:
     with tempfile.TemporaryDirectory(prefix="mutation-baseline-") as tmp:
         dest = Path(tmp)
         copy_tree(dest)
-        where = subprocess.run([sys.executable, "-c", "import trustsim; print(trustsim.__file__)"],
-                               check=False, cwd=dest, env=_env(dest), capture_output=True,
-                               text=True)
+        where = subprocess.run(
+            [sys.executable, "-c", "import trustsim; print(trustsim.__file__)"],
+            check=False,
+            cwd=dest,
+            env=_env(dest),
+            capture_output=True,
+            text=True,
+        )
         if not where.stdout.strip().startswith(str(dest)):
-            sys.exit(f"error: the copy imports trustsim from {where.stdout.strip() or where.stderr}"
-                     f", not from {dest}")
+            sys.exit(
+                f"error: the copy imports trustsim from {where.stdout.strip() or where.stderr}"
+                f", not from {dest}"
+            )
         failed, reason, seconds = run_suite(dest, None, timeout)
         if failed:
             sys.exit(f"error: the fast suite fails without any mutation ({reason}); fix it first")
@@ -438,11 +458,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the CI subset")
     parser.add_argument("--list", action="store_true", help="list the mutations and exit")
-    parser.add_argument("--only", action="append", default=[],
-                        help="run only these mutations (names, comma-separated; repeatable)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="run only these mutations (names, comma-separated; repeatable)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutations run in parallel")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT_S,
-                        help="seconds per pytest run (a timeout counts as caught)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT_S,
+        help="seconds per pytest run (a timeout counts as caught)",
+    )
     args = parser.parse_args(argv)
 
     problems = check_texts(MUTATIONS, ROOT / "trustsim")
@@ -483,8 +511,10 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         list(pool.map(one, chosen))
     survivors = [m for m in chosen if not results[m.name][0]]
-    print(f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutations caught"
-          f" ({time.monotonic() - start:.0f} s)")
+    print(
+        f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutations caught"
+        f" ({time.monotonic() - start:.0f} s)"
+    )
     if survivors:
         print("survivors:")
         for m in survivors:

@@ -38,6 +38,8 @@ def test_a_stale_mutation_is_reported(tmp_path):
     mutation = _script()
     (tmp_path / "model.py").write_text("x = 1\nx = 1\n")
     stale = mutation.Mutation("stale", "model.py", "x = 1", "x = 2", "nothing", "test_spinup.py")
-    missing = mutation.Mutation("missing", "model.py", "y = 1", "y = 2", "nothing", "test_spinup.py")
+    missing = mutation.Mutation(
+        "missing", "model.py", "y = 1", "y = 2", "nothing", "test_spinup.py"
+    )
     problems = mutation.check_texts([stale, missing], tmp_path)
     assert len(problems) == 2 and "2 times" in problems[0] and "0 times" in problems[1]

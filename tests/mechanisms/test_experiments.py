@@ -138,9 +138,8 @@ def test_unfunded_experiments_are_cut_at_the_budget_year_boundary(horizon):
     kept = (~funded).sum() / (n // 2)
     p_cut = 0.5 / horizon
     assert kept == pytest.approx(1 - p_cut, abs=binomial_margin(p_cut, n // 2))
-    assert m.cut_by_budget_horizon == pytest.approx(
-        m.per_1000_year(np.full(m.n_workplaces, (n - len(m.exp_wp)) / m.n_workplaces)), rel=0.2
-    )
+    cut = n - len(m.exp_wp)  # the teaching world's weights are 1: the rate is linear in the sum
+    assert m.cut_by_budget_horizon == pytest.approx(cut * 4000 / m.real_staff)
 
 
 def test_safe_workplaces_catch_operational_errors():
@@ -154,9 +153,10 @@ def test_safe_workplaces_catch_operational_errors():
             m._ideas_and_experiments(k)
             total += m.incident_rate
         rates.append(total / 24)
-    # 19 000 staff for 24 quarters: ~2 300 incidents at zero safety (weighted: sd about 3 %)
-    assert rates[0] == pytest.approx(20.0, rel=0.12)
-    assert rates[1] / rates[0] == pytest.approx(1 - 0.6, abs=0.08)
+    # 19 000 staff for 24 quarters; over seeds 1-6 the rate was 19.3-20.3 (sd 0.35) and the
+    # ratio 0.381-0.409 (sd 0.011): margins of about five sd
+    assert rates[0] == pytest.approx(20.0, rel=0.1)
+    assert rates[1] / rates[0] == pytest.approx(1 - 0.6, abs=0.05)
 
 
 @pytest.mark.parametrize("rum,relevance", [(True, 1.0), (False, 0.4)])
