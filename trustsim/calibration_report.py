@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 PAIRWISE_MAX = 5  # the pairwise figure shows the best-identified parameters
+LOW_ESS = 50  # below this effective sample size the report warns that widths are unreliable
 
 
 def _figure_marginals(post: pd.DataFrame, cal, path: Path) -> None:
@@ -114,6 +115,14 @@ def write_report(folder: Path, cal, post, ppc, ident, gens, reason: str) -> Path
     fit = ", ".join(f"`{t.name}`" for t in cal.fit_targets)
     held = ", ".join(f"`{t.name}`" for t in cal.targets if t.use == "holdout") or "none"
     gen_table = gens.assign(t=gens["t"] + 1)
+    ess = float(gens["ess"].iloc[-1])
+    caution = (
+        f"\n**Caution:** the last generation's effective sample size is {ess:.1f}; below "
+        f"{LOW_ESS} a few particles carry most of the weight and the widths below are not "
+        "reliable (a larger population_size or more generations are needed).\n"
+        if ess < LOW_ESS
+        else ""
+    )
     text = f"""# Calibration: {cal.title}
 
 Config `{cal.name}`{" (--quick)" if cal.quick else ""}: world `{cal.world}` at scale {cal.scale:g},
@@ -162,7 +171,7 @@ predictive 90 % interval overlaps the observed band (indicators: probability ≥
 
 Posterior 90 % interval width over the prior's (uniform on the range in `priors`): near 1 the
 fitted targets say nothing about the parameter; below 0.5 they pin it down.
-
+{caution}
 {
         _table(
             ident,
