@@ -178,8 +178,9 @@ def test_national_experiments_modernise_rules_only_with_dispensation(rum, releva
             wins += m.scheme.successes
             factor = (1 - 0.02 * relevance) ** m.scheme.successes if dispensation else 1.0
             assert m.regulation == pytest.approx(before * factor)
-        # 200 experiments a year for 10 years, half succeed (base_success 0.5)
-        assert wins == pytest.approx(0.5 * 200 * 10, rel=0.1)
+        # 200 experiments a year for 10 years, ~100 still under way at the end; half succeed
+        # (measured 908-1005 over five seed offsets)
+        assert wins == pytest.approx(0.5 * 1900, rel=0.08)
 
 
 def test_grassroots_experiments_are_funded_and_land_by_staff():
@@ -245,3 +246,30 @@ def test_safety_share_of_staff_is_what_the_incident_check_reads():
     r = _complete(m)
     safety = wp_mean(m, m.staff.safety)
     assert r["expected"] / r["failures"] == pytest.approx(1 - safety)
+
+
+def test_rules_drift_back_toward_their_initial_complexity():
+    m = small(rule_obsolescence=0.05)
+    m.regulation = 0.5 * m.regulation0
+    m.t = 1
+    m._ideas_and_experiments(1)
+    assert m.regulation == pytest.approx(m.regulation0 * (0.5 + 0.05 * 0.5))
+
+
+def test_method_support_raises_the_national_experiments_success():
+    wins = []
+    for method in (0.0, 1.0):
+        m = small(
+            experimentation_funding_msek=200.0,
+            cost_per_experiment_msek=1.0,
+            method_support=method,
+            method_success_gain=0.4,
+        )
+        total = 0
+        for k in range(1, 81):
+            m.scheme.step(np.random.default_rng(100 + k))  # same experiments in both arms
+            total += m.scheme.successes
+        wins.append(total)
+    # success probability 0.5 + 0.4 · method_support: ~3 900 completed; the ratio was 1.75-1.88
+    # over four seed offsets (binomial sd about 0.03)
+    assert wins[1] / wins[0] == pytest.approx(0.9 / 0.5, abs=0.15)

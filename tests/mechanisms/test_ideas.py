@@ -180,3 +180,32 @@ def test_every_voiced_idea_is_started_or_counted_by_one_blocker():
     )
     assert accounted == pytest.approx(m.per_1000_year(ideas[0]), rel=1e-9)
     assert m.blocked_by_rules > 0 and m.stuck_cross_agency > 0 and m.blocked_by_approval > 0
+
+
+@pytest.mark.parametrize("horizon", [1.0, 3.0])
+def test_slack_grows_with_the_budget_horizon_and_earmarking_takes_its_share(horizon):
+    m = small(
+        innovation_slack=0.02,
+        slack_per_horizon_year=0.03,
+        earmarking_share=0.4,
+        budget_horizon_years=horizon,
+    )
+    assert m.slack == pytest.approx((0.02 + 0.03 * (horizon - 1)) * (1 - 0.4))
+
+
+def test_approved_ideas_find_money_with_slack():
+    # money = MONEY_FLOOR + (1 - MONEY_FLOOR) · min(1, slack / SLACK_FOR_FULL_MONEY): 0.5 without
+    # slack, 1 at a slack of 0.05; with no core work the time gate is open in both arms, so both
+    # see the same ideas
+    started = []
+    for slack in (0.0, 0.05):
+        total = 0.0
+        for s in SEEDS:
+            m = small(
+                "state", seed=s, innovation_slack=slack, earmarking_share=0.0, core_work_share=0.0
+            )
+            record = spy_starts(m)
+            frozen_quarters(m)
+            total += record["started"]
+        started.append(total)
+    assert started[0] / started[1] == pytest.approx(0.5, abs=0.04)
