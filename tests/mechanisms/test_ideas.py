@@ -83,7 +83,9 @@ def _ratio(output, knocked, **base):
     return on / off
 
 
-@pytest.mark.parametrize("funding,expected", [(0.0, 1 - 0.8 * 0.5), (30.0, 1 - 0.8)])
+@pytest.mark.parametrize(
+    "funding,expected", [(0.0, 1 - 0.8 * 0.5), (30.0, 1 - 0.8)], ids=["unfunded", "funded"]
+)
 def test_dispensation_unblocks_rule_blocked_ideas(funding, expected):
     # no national scheme rule change here (frozen rules): dispensation is the only route
     ratio = _ratio(
