@@ -1,54 +1,84 @@
-"""P1 baseline calibration (C2, Innovationsbarometern 2018): in the control-based baseline fewer
-than one fifth of staff perceive an experimentation culture, about 8 in 10 workplaces innovate in
-two years, and lack of time is the largest blocker."""
+"""P1 baseline calibration (C2; Innovationsbarometern 2018, SKL 2019: "8 av 10").
+
+Claim: in the control-based baseline fewer than one fifth of staff perceive a culture that promotes
+experimentation and risk-taking, about 8 in 10 work sites introduce at least one innovation in two
+years, and lack of time is the obstacle that blocks most ideas.
+Sources: Vinnova's consultation response (C2, "färre än en femtedel"); Innovationsbarometern 2018
+(SKL 2019: "8 av 10 arbetsplatser har infört minst en innovation de senaste två åren"), asked of
+work sites, the model's `workplaces_innovating_2y` unit (3 teams of 13).
+
+What is emergent here and what is not: `idea_rate` and `culture_threshold` were calibrated to the
+first two figures (so these are calibration targets kept true, not independent evidence), and the
+ranking of blockers follows mostly from the calibrated time budget (core duties 0.65 plus a
+reporting load of about 0.30 leave ~0.07 of the 0.15 of free time an idea needs). That the time
+lost is *control's* is true by construction at the defaults and lives in
+tests/verification/test_time_accounting.py. Each target is shown to fail for parameters inside
+their ranges (the `*_fails_when_*` tests).
+
+Measured (state 1:20, 40 replications over offsets 0–5000, last 8 of 40 quarters): culture
+0.142 (sd 0.013), work sites innovating 0.797 (sd 0.038), blocked by time 426 vs voice 149 ideas
+per 1 000 staff per year.
+"""
 
 import numpy as np
 import pytest
 
 from trustsim.model import BLOCKERS
 
-from .helpers import ci95, final, replicate
+from ..support.runs import ci95, replicate, reported
 
-SEEDS = range(10)
-YEARS = 15
-BURN_IN_QUARTERS = 20  # the initial orientation mix settles within five years
+N_SEEDS, YEARS = 16, 10
+LIGHT_STEERING = {"steering_detail": 0.1, "reporting_demands": 0.1}  # in range [0, 1]
+FEW_IDEAS = {"idea_rate": 0.5}  # in range [0, 10]
 
 
 @pytest.fixture(scope="module")
-def baseline():
-    return replicate([("baseline-control", {})], SEEDS, YEARS, scale=0.1)[0]
+def runs():
+    cases = [
+        ("baseline-control", {}),
+        ("baseline-control", LIGHT_STEERING),
+        ("baseline-control", FEW_IDEAS),
+    ]
+    base, light, few = replicate(cases, N_SEEDS, YEARS)
+    return {"base": base, "light": light, "few": few}
 
 
-def after_burn_in(frames, column):
-    return np.array([f[column].iloc[BURN_IN_QUARTERS + 1 :].mean() for f in frames])
+def blockers(frames) -> dict[str, float]:
+    return {b: reported(frames, b).mean() for b in BLOCKERS}
 
 
-def test_experimentation_culture_below_one_fifth(baseline):
-    culture = ci95(after_burn_in(baseline, "experimentation_culture"))
+def test_experimentation_culture_below_one_fifth(runs):
+    culture = ci95(reported(runs["base"], "experimentation_culture"))
     assert culture.high < 0.20, culture
-    assert culture.low > 0.05, "culture should be low, not absent"
+    assert culture.low > 0.05, ("culture should be low, not absent", culture)
 
 
-def test_eight_in_ten_workplaces_innovate_in_two_years(baseline):
-    share = ci95(after_burn_in(baseline, "workplaces_innovating_2y"))
+def test_eight_in_ten_work_sites_innovate_in_two_years(runs):
+    share = ci95(reported(runs["base"], "workplaces_innovating_2y"))
     assert 0.70 < share.low and share.high < 0.90, share
 
 
-def test_time_is_the_largest_blocker(baseline):
-    lost = {b: after_burn_in(baseline, b).mean() for b in BLOCKERS}
+def test_time_is_the_largest_blocker(runs):
+    lost = blockers(runs["base"])
     ranked = sorted(lost, key=lost.get, reverse=True)
     assert ranked[0] == "blocked_by_time", lost
-    assert lost[ranked[0]] > 1.3 * lost[ranked[1]], lost
+    assert lost[ranked[0]] > 1.5 * lost[ranked[1]], lost  # measured 2.9x
 
 
-def test_time_lost_to_control_is_the_largest_blocker(baseline):
-    """MODEL.md P1: "time lost to control is the largest blocker in the model's own accounting"."""
-    control = after_burn_in(baseline, "time_lost_to_control").mean()
-    others = {b: after_burn_in(baseline, b).mean() for b in BLOCKERS if b != "blocked_by_time"}
-    assert control > 1.3 * max(others.values()), (control, others)
-    # and control is most of the time lost: core duties alone would leave time for most ideas
-    assert control > 0.8 * after_burn_in(baseline, "blocked_by_time").mean()
+def test_culture_target_fails_when_steering_is_light(runs):
+    # light steering leaves autonomy and undiluted motivation: culture ~0.49, far above one fifth
+    culture = ci95(reported(runs["light"], "experimentation_culture", start=21))
+    assert culture.low > 0.30, culture
 
 
-def test_every_replication_meets_the_culture_target(baseline):
-    assert (final(baseline, "experimentation_culture", quarters=20) < 0.20).all()
+def test_work_site_share_fails_when_ideas_are_rare(runs):
+    # a third of the calibrated idea rate: only ~half of the work sites innovate in two years
+    share = ci95(reported(runs["few"], "workplaces_innovating_2y"))
+    assert share.high < 0.65, share
+
+
+def test_time_is_not_the_largest_blocker_when_steering_is_light(runs):
+    # with little reporting, time blocks ~40 ideas and voice (psychological safety) ~360
+    lost = blockers(runs["light"])
+    assert lost["blocked_by_voice"] > 3 * lost["blocked_by_time"], lost
+    assert np.isfinite(list(lost.values())).all()

@@ -1,0 +1,1 @@
+"""Shared machinery of the verification and pattern suites (seeded replications, intervals)."""

@@ -1,0 +1,85 @@
+"""Verification: the baseline's per-person outputs do not depend on the model's scale.
+
+Scale shrinks the number of work sites of each organisation, never their size or make-up, weights
+outputs back to real head counts, and draws the national visibility of incidents at national scale
+(ODD §2). So the per-person outputs should agree, within sampling noise, between a 1:1 state (one
+agent per person) and the scaled states the suites and users run (1:10, 1:20, 1:100). This is what
+the design intends, so it is verification; a failure would mean scaling changes the answers.
+
+Criterion per output and scale: the 95 % Welch interval of the difference to 1:1 covers zero, or
+the difference is smaller than MARGIN of the 1:1 level. MARGIN is half the spread between 1:1
+replications (sd / level, measured over 12 replications at offsets 0 and 1000, years 0–5): a scale
+error smaller than half the difference between two 1:1 runs is immaterial.
+
+Known bias at 1:100 (reported, not hidden): over 32 + 48 replications (offsets 0 and 1000) the
+0.01 state has trust orientation +4.9 %, experimentation culture +6 %, innovation +6 % and work
+sites innovating −3 % relative to 1:1 (1:10 is within 1–4 % of 1:1 on every output), and its
+replication spread is 2–4 times larger (e.g. trust orientation sd 8 % of the level vs 2 % at 1:1).
+At 1:100 most organisations are a single work site whose peer network is the site's three teams,
+so the peer norm is sampled from very few managers. KNOWN_BIAS_001 holds the documented relative
+tolerances for these outputs at 0.01 (a bias larger than that fails the test).
+"""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from ..support.runs import replicate, reported
+
+OUTPUTS = (
+    "innovation_rate",
+    "workplaces_innovating_2y",
+    "experimentation_culture",
+    "admin_burden",
+    "incident_rate",
+    "trust_orientation",
+)
+REPLICATIONS = {1.0: 4, 0.1: 16, 0.05: 16, 0.01: 32}  # a 1:1 state run takes ~4 s (20 + 5 years)
+YEARS = 5
+# half the 1:1 replications' sd / level (measured: 0.113, 0.050, 0.062, 0.032, 0.068, 0.019)
+MARGIN = {
+    "innovation_rate": 0.056,
+    "workplaces_innovating_2y": 0.025,
+    "experimentation_culture": 0.031,
+    "admin_burden": 0.016,
+    "incident_rate": 0.034,
+    "trust_orientation": 0.010,
+}
+KNOWN_BIAS_001 = {  # measured +6.3 %, −3.1 %, +6.0 %, +4.9 %
+    "innovation_rate": 0.10,
+    "workplaces_innovating_2y": 0.05,
+    "experimentation_culture": 0.10,
+    "trust_orientation": 0.08,
+}
+
+
+@pytest.fixture(scope="module")
+def by_scale() -> dict[float, dict[str, np.ndarray]]:
+    out = {}
+    for scale, n in REPLICATIONS.items():
+        frames = replicate([("baseline-control", {})], n, YEARS, scale=scale)[0]
+        out[scale] = {c: reported(frames, c) for c in OUTPUTS}
+    return out
+
+
+def welch_interval(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
+    """Difference of means b − a with its 95 % Welch interval."""
+    va, vb = a.var(ddof=1) / len(a), b.var(ddof=1) / len(b)
+    df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
+    half = stats.t.ppf(0.975, df) * np.sqrt(va + vb)
+    d = b.mean() - a.mean()
+    return d, d - half, d + half
+
+
+@pytest.mark.parametrize("scale", [0.1, 0.05, 0.01])
+@pytest.mark.parametrize("column", OUTPUTS)
+def test_scaled_baseline_agrees_with_one_to_one(by_scale, scale, column):
+    full, scaled = by_scale[1.0][column], by_scale[scale][column]
+    d, low, high = welch_interval(full, scaled)
+    tolerance = KNOWN_BIAS_001.get(column, MARGIN[column]) if scale == 0.01 else MARGIN[column]
+    level = full.mean()
+    assert low <= 0 <= high or abs(d) < tolerance * level, (
+        f"{column} at scale {scale}: {scaled.mean():.4f} vs {level:.4f} at 1:1 "
+        f"(difference {d / level:+.1%}, 95 % interval [{low:.4f}, {high:.4f}], "
+        f"tolerance {tolerance:.1%})"
+    )
