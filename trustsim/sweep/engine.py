@@ -189,8 +189,11 @@ def run_sweep(
         manifest = base_manifest(experiment, design)
         manifest["runs"] = _initial_runs(tasks, done, previous, folder)
         storage.write_json(folder / storage.MANIFEST, manifest)
-        # replication-major: consecutive runs share a seed, so a worker reuses its spin-up (ODD §3)
-        todo = sorted((t for t in tasks if t.run_id not in done), key=lambda t: t.replication)
+        # replication-major, then point-major: consecutive runs share a seed and a design point
+        # (the spin-up depends on the uncertainties, not the levers), so a worker reuses its
+        # spin-up for every scenario of that point (ODD §3)
+        todo = sorted((t for t in tasks if t.run_id not in done),
+                      key=lambda t: (t.replication, t.point))
         description = "nothing to run"
         bar = _progress(len(tasks), len(done), quiet, stream, experiment.name)
         bar.set_postfix(failed=0, refresh=False)
