@@ -26,6 +26,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.app.cli",  # app
     "trustsim.bench",  # bench
     "trustsim.cli_calibrate",  # calibrate
+    "trustsim.cli_discover",  # discover, robustness
 )
 
 
