@@ -224,6 +224,12 @@ def render(results: Results) -> tuple[str, list[FigureSpec]]:
     if summary["differences"] and int(results.design.get("points") or 1) > 1:
         lines += ["## Do the differences hold across the uncertainty range?", ""]
         lines += [f"- {line}" for line in sign_conclusions(results)] + [""]
+    if results.design.get("uncertainties"):  # futures to search: where does each package fail?
+        from .discovery_report import report_section
+
+        more, more_figs = report_section(results)
+        lines += more
+        figs += more_figs
     lines += failed_lines(results)
     return "\n".join(lines), figs
 
