@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything (Python 3.12 venv, packages, Debian chromium) and run the whole test suite.
 # Without arguments the pattern suite then runs once more at another seed offset, so that no
-# pattern hinges on its seeds (all five offsets: scripts/validate_offsets.sh).
+# pattern hinges on its seeds (all five offsets: scripts/validate_offsets.sh), and the short
+# mutation score runs (every mechanism knock-out caught by the suite without golden runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --with-browser
@@ -9,4 +10,6 @@ if [ $# -gt 0 ]; then
   exec .venv/bin/python -m pytest -q "$@"
 fi
 .venv/bin/python -m pytest -q
-TRUSTSIM_SEED_OFFSET=1000 exec .venv/bin/python -m pytest -q tests/patterns
+TRUSTSIM_SEED_OFFSET=1000 .venv/bin/python -m pytest -q tests/patterns
+# the mutation score's short version: every mechanism knock-out must be caught (full: scripts/mutation.py)
+.venv/bin/python scripts/mutation.py --quick -j 2
