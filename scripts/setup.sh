@@ -22,10 +22,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 
 stamp=.venv/.trustsim-installed
-want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages (first time takes a few minutes)" >&2
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" >&2 || true
+  # the exact versions of requirements.lock first (reproducible), then trustsim itself, whose
+  # requirements the lock already satisfies (a dependency added since the lock is resolved anew)
+  .venv/bin/python -m pip install -q -r requirements.lock 2>&1 | grep -v "^WARNING: Location" >&2 || true
   .venv/bin/python -m pip install -q -e ".[dev,app,dask,calibrate,discover]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
   .venv/bin/python -W ignore -c "import trustsim, mesa, solara, distributed, pyabc, ema_workbench" || { echo "setup: package install failed" >&2; exit 1; }
   echo "$want" > "$stamp"

@@ -245,6 +245,7 @@ def test_sweep_and_report_from_an_empty_folder(installed):
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["trustsim_version"] == VERSION
     assert manifest["git_commit"] is None  # an installed wheel is no checkout
+    assert manifest["lock_sha256"] is None  # nor has it the checkout's requirements.lock
     assert len(manifest["runs"]) == 4
     assert all(r["status"] == "done" for r in manifest["runs"].values())
     installed.trustsim("report", "results/tiny")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,8 @@ def test_results_folder_contract(tmp_path, experiment_file):
     assert manifest["experiment"] == "small" and manifest["root_seed"] == 7
     assert manifest["content_hash"] == exp.content_hash()
     assert manifest["trustsim_version"] == trustsim.__version__
+    lock = Path(trustsim.__file__).resolve().parent.parent / "requirements.lock"  # a checkout
+    assert manifest["lock_sha256"] == hashlib.sha256(lock.read_bytes()).hexdigest()
     assert manifest["scenarios"] == ["baseline-control", "integrated-esv-digg"]
     assert manifest["design"] == {
         "kind": "grid", "parameters": ["budget_horizon_years"],

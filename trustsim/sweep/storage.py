@@ -209,8 +209,20 @@ def model_hash() -> str:
     return digest.hexdigest()
 
 
+def lock_hash() -> str | None:
+    """sha256 of the checkout's requirements.lock (the exact package versions scripts/setup.sh
+    installs); None for an installed wheel, which has no lock beside it."""
+    from ..resources import SOURCE_ROOT, running_from_checkout
+
+    path = SOURCE_ROOT / "requirements.lock"
+    if not running_from_checkout() or not path.is_file():
+        return None
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
 def environment() -> dict[str, Any]:
-    """Versions that say how results were made: trustsim, model code, git commit, Python, packages."""
+    """Versions that say how results were made: trustsim, model code, git commit, Python,
+    packages and the lock file they were installed from."""
     from .. import __version__
 
     return {
@@ -219,6 +231,7 @@ def environment() -> dict[str, Any]:
         "git_commit": git_commit(),
         "python": platform.python_version(),
         "packages": package_versions(),
+        "lock_sha256": lock_hash(),
     }
 
 
