@@ -42,6 +42,7 @@ from .resources import shipped_folder
 
 TARGETS_FILE = shipped_folder("experiments", "TRUSTSIM_EXPERIMENTS") / "targets" / "robustness.toml"
 PREFIXES = ("ref", "diff", "gain")
+QP_LEVEL = 0.05  # a box limit whose quasi-p value is above this may be noise
 MAX_DIMS = 3  # the chosen PRIM box restricts at most this many uncertainties (see choose_box)
 RESAMPLES = 10  # PRIM on this many random halves of the futures, for the stability table
 PERCENTILE = 90  # the regret percentile reported next to the maximum
@@ -324,29 +325,34 @@ def failures(fut: Futures, scenario: str, failure: FailureExpression) -> pd.Seri
 @dataclass(frozen=True)
 class PrimResult:
     """PRIM's peeling trajectory (`id`, `coverage`, `density`, `mass`, `res_dim`, `n`, `k`), the
-    chosen box `chosen` with its `limits` (uncertainty, low, high, range_low, range_high, qp_low,
-    qp_high; restricted dimensions only), the `stability` table (per uncertainty: % of PRIM runs on
-    random halves that restrict it in a box of like coverage / density) and `in_box` per future."""
+    box `peeled` chosen on it and the reported box `chosen`: `peeled` with its insignificant
+    limits dropped (`box_stats`: its coverage, density, mass, res_dim), its `limits`
+    (uncertainty, low, high, range_low, range_high, qp_low, qp_high; restricted dimensions only),
+    the `stability` table (per uncertainty: % of PRIM reruns on random halves that restrict it in a
+    box of like coverage / density) and `in_box` per future. `significant`: the box keeps at least
+    one limit and every limit has a quasi-p value ≤ 0.05."""
 
     trajectory: pd.DataFrame
+    peeled: int
     chosen: int
+    box_stats: dict[str, float]
     limits: pd.DataFrame
     stability: pd.DataFrame
     in_box: pd.Series
+    significant: bool = True
 
     @property
     def stats(self) -> dict[str, float]:
-        row = self.trajectory.loc[self.chosen]
-        return {k: float(row[k]) for k in ("coverage", "density", "mass", "res_dim")}
+        return dict(self.box_stats)
 
 
-def choose_box(trajectory: pd.DataFrame, max_dims: int = MAX_DIMS) -> int:
+def choose_box(trajectory: pd.DataFrame, max_dims: int | None = None) -> int:
     """The box that best explains the failures: the highest coverage × lift, where lift =
     (density − d0) / (1 − d0) and d0 is the share of all futures that fail (box 0), among boxes
-    restricting at most `max_dims` uncertainties (few dimensions keep a box readable, Bryant &
-    Lempert 2010). A box scores 1 when it holds every failure and nothing else, 0 when it is no
-    purer than the whole space. Ties go to fewer restricted dimensions, then higher density."""
-    ok = trajectory[trajectory["res_dim"] <= max_dims]
+    restricting at most `max_dims` uncertainties (all if None). A box scores 1 when it holds every
+    failure and nothing else, 0 when it is no purer than the whole space. Ties go to fewer
+    restricted dimensions, then higher density."""
+    ok = trajectory if max_dims is None else trajectory[trajectory["res_dim"] <= max_dims]
     if ok.empty:
         ok = trajectory
     base = float(trajectory["density"].iloc[0])
@@ -355,6 +361,115 @@ def choose_box(trajectory: pd.DataFrame, max_dims: int = MAX_DIMS) -> int:
         ["score", "res_dim", "density"], ascending=[False, True, False], kind="stable"
     )
     return int(ranked.index[0])
+
+
+def _worst_limit(qp: Mapping[str, Sequence[float]]) -> tuple[str | None, int, float]:
+    """The cut side (dimension, 0 = low / 1 = high) with the highest quasi-p value (−1/NaN:
+    side not cut)."""
+    worst, side, value = None, 0, -1.0
+    for name, sides in qp.items():
+        for j, q in enumerate(sides):
+            if q >= 0 and q > value:
+                worst, side, value = name, j, q
+        if worst is None:  # a restricted dimension without a usable value: keep it, q = 0
+            worst, side, value = name, 0, 0.0
+    return worst, side, value
+
+
+def _drop_side(found: Any, i: int, name: str, side: int) -> int:
+    """Box i with one limit (side 0 = low, 1 = high) of `name` reset to the full range, appended
+    to the trajectory with fresh statistics and quasi-p values (as PrimBox.drop_restriction does
+    for both sides); the new box's id."""
+    from ema_workbench.analysis import scenario_discovery_util as sdutil
+
+    lims = found.box_lims[i].copy()
+    lims.loc[side, name] = found.box_lims[0].loc[side, name]
+    remaining = found.prim.x.loc[found.prim.yi_remaining, :]
+    found.update(lims, found.prim.yi_remaining[sdutil._in_box(remaining, lims)])
+    return len(found.peeling_trajectory) - 1
+
+
+def _prune(found: Any, i: int, max_dims: int) -> int:
+    """Drop the least significant limit of box i, one side at a time, until every limit left
+    has a quasi-p value ≤ QP_LEVEL (Bryant & Lempert 2010), then whole dimensions, least
+    significant first, until at most `max_dims` remain; the final box's id."""
+    while True:
+        qp = found.p_values[i]
+        worst, side, value = _worst_limit(qp)
+        if worst is None:
+            return i
+        if value > QP_LEVEL:
+            i = _drop_side(found, i, worst, side)
+        elif len(qp) > max_dims:
+            found.drop_restriction(worst, i)
+            i = len(found.peeling_trajectory) - 1
+        else:
+            return i
+
+
+def run_prim(
+    x: pd.DataFrame,
+    y: np.ndarray | pd.Series,
+    *,
+    bounds: Mapping | None = None,
+    max_dims: int = MAX_DIMS,
+    box: int | None = None,
+    resamples: int = RESAMPLES,
+    seed: int = 0,
+    peel_alpha: float = 0.05,
+    mass_min: float = 0.05,
+) -> PrimResult:
+    """PRIM (ema_workbench.analysis.prim.Prim, lenient objective) for the futures `x` where `y`
+    is True. The box: `choose_box` on the peeling trajectory, then its limits with quasi-p values
+    above 0.05 dropped, least significant first, down to at most `max_dims`; `box` instead takes
+    that box of the trajectory as it is."""
+    prim, _, _ = workbench()
+    y = np.asarray(y, dtype=bool)
+    bounds = dict(bounds or {c: (float(x[c].min()), float(x[c].max())) for c in x.columns})
+    with _quiet():
+        finder = prim.Prim(
+            x.reset_index(drop=True), y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min
+        )
+        found = finder.find_box()
+    n_peels = len(found.peeling_trajectory)
+    if box is not None and not 0 <= box < n_peels:
+        raise DiscoveryError(f"--box {box}: the peeling trajectory has boxes 0 to {n_peels - 1}")
+    peeled = choose_box(_trajectory(found)) if box is None else box
+    with _quiet():
+        chosen = _prune(found, peeled, max_dims) if box is None else box
+    full = _trajectory(found)
+    row = full.loc[chosen]
+    box_stats = {k: float(row[k]) for k in ("coverage", "density", "mass", "res_dim")}
+    stability = pd.DataFrame(columns=["reproduce coverage", "reproduce density"])
+    if resamples > 0:
+        with _quiet():
+            stability = found.resample(
+                chosen, iterations=resamples, p=0.5, rng=np.random.default_rng(seed)
+            )
+    stability = stability.rename_axis("uncertainty").reset_index()
+    share = stability.iloc[:, 1:].max(axis=1)
+    stability = (
+        stability.assign(_share=share)[share > 0]
+        .sort_values("_share", ascending=False, kind="stable")
+        .drop(columns="_share")
+        .reset_index(drop=True)
+    )
+    lims = found.box_lims[chosen]
+    inside = np.ones(len(x), dtype=bool)
+    for name in x.columns:
+        v = x[name].to_numpy()
+        inside &= (v >= lims.loc[0, name]) & (v <= lims.loc[1, name])
+    worst, _, value = _worst_limit(found.p_values[chosen])
+    return PrimResult(
+        full.iloc[:n_peels],
+        peeled,
+        chosen,
+        box_stats,
+        _limits(found, chosen, bounds),
+        stability,
+        pd.Series(inside, index=x.index, name="in_box"),
+        worst is not None and value <= QP_LEVEL,
+    )
 
 
 def _limits(box: Any, i: int, bounds: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
@@ -379,67 +494,12 @@ def _limits(box: Any, i: int, bounds: Mapping[str, tuple[float, float]]) -> pd.D
     return pd.DataFrame(rows, columns=columns)
 
 
-def run_prim(
-    x: pd.DataFrame,
-    y: np.ndarray | pd.Series,
-    *,
-    bounds: Mapping | None = None,
-    max_dims: int = MAX_DIMS,
-    box: int | None = None,
-    resamples: int = RESAMPLES,
-    seed: int = 0,
-    peel_alpha: float = 0.05,
-    mass_min: float = 0.05,
-) -> PrimResult:
-    """PRIM (ema_workbench.analysis.prim.Prim, lenient objective) for the futures `x` where `y`
-    is True. `box` picks a box of the trajectory by id; otherwise `choose_box`."""
-    prim, _, _ = workbench()
-    y = np.asarray(y, dtype=bool)
-    bounds = dict(bounds or {c: (float(x[c].min()), float(x[c].max())) for c in x.columns})
-    with _quiet():
-        finder = prim.Prim(
-            x.reset_index(drop=True), y.astype(int), peel_alpha=peel_alpha, mass_min=mass_min
-        )
-        found = finder.find_box()
+def _trajectory(found: Any) -> pd.DataFrame:
     trajectory = found.peeling_trajectory.copy()
     trajectory["id"] = trajectory["id"].astype(int)
     trajectory = trajectory.set_index("id", drop=False)
     cols = ["id", "coverage", "density", "mass", "res_dim", "n", "k"]
-    trajectory = trajectory[cols].astype({"res_dim": int, "n": int, "k": int})
-    if box is None:
-        chosen = choose_box(trajectory, max_dims)
-    else:
-        if not 0 <= box < len(trajectory):
-            raise DiscoveryError(
-                f"--box {box}: the peeling trajectory has boxes 0 to {len(trajectory) - 1}"
-            )
-        chosen = box
-    stability = pd.DataFrame(columns=["reproduce coverage", "reproduce density"])
-    if resamples > 0:
-        with _quiet():
-            stability = found.resample(
-                chosen, iterations=resamples, p=0.5, rng=np.random.default_rng(seed)
-            )
-    stability = stability.rename_axis("uncertainty").reset_index()
-    share = stability.iloc[:, 1:].max(axis=1)
-    stability = (
-        stability.assign(_share=share)[share > 0]
-        .sort_values("_share", ascending=False, kind="stable")
-        .drop(columns="_share")
-        .reset_index(drop=True)
-    )
-    lims = found.box_lims[chosen]
-    inside = np.ones(len(x), dtype=bool)
-    for name in x.columns:
-        v = x[name].to_numpy()
-        inside &= (v >= lims.loc[0, name]) & (v <= lims.loc[1, name])
-    return PrimResult(
-        trajectory,
-        chosen,
-        _limits(found, chosen, bounds),
-        stability,
-        pd.Series(inside, index=x.index, name="in_box"),
-    )
+    return trajectory[cols].astype({"res_dim": int, "n": int, "k": int})
 
 
 @contextlib.contextmanager
@@ -553,6 +613,11 @@ class Discovery:
         if self.prim is None:
             return text + "."
         s = self.prim.stats
+        if not self.prim.significant:
+            return (
+                f"{text}, spread over the futures: no box holds them beyond chance (no PRIM "
+                "limit with a quasi-p value ≤ 0.05)."
+            )
         return (
             f"{text}; mostly when {limits_text(self.prim.limits)} (PRIM box: "
             f"{100 * s['coverage']:.0f} % of the failures lie in it, {100 * s['density']:.0f} % "
@@ -615,8 +680,8 @@ class Targets:
         return " or ".join(parts)
 
     def describe(self) -> str:
-        parts = [f"{o} ≥ {v:+.0%}" for o, v in self.min_gain.items()]
-        parts += [f"{o} ≤ {v:+.0%}" for o, v in self.max_gain.items()]
+        parts = [f"{o} ≥ {100 * v:+.0f} %" for o, v in self.min_gain.items()]
+        parts += [f"{o} ≤ {100 * v:+.0f} %" for o, v in self.max_gain.items()]
         return ", ".join(parts) + " over the reference"
 
     def score_text(self) -> str:

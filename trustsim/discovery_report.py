@@ -38,7 +38,18 @@ def peeling_figure(d: Discovery) -> Figure:
     points = ax.scatter(
         traj["coverage"], traj["density"], c=traj["res_dim"], cmap="viridis", s=22, zorder=3
     )
-    chosen = traj.loc[d.prim.chosen]
+    peeled = traj.loc[d.prim.peeled]
+    ax.scatter(
+        [peeled["coverage"]],
+        [peeled["density"]],
+        s=140,
+        facecolors="none",
+        edgecolors="0.3",
+        linewidths=1.5,
+        zorder=4,
+        label=f"chosen peel {d.prim.peeled}",
+    )
+    chosen = d.prim.stats
     ax.scatter(
         [chosen["coverage"]],
         [chosen["density"]],
@@ -47,7 +58,7 @@ def peeling_figure(d: Discovery) -> Figure:
         edgecolors="C3",
         linewidths=2,
         zorder=4,
-        label=f"chosen box {d.prim.chosen}",
+        label="reported box (insignificant limits dropped)",
     )
     fig.colorbar(points, ax=ax, label="restricted dimensions")
     ax.set_xlabel("coverage (share of all failures inside the box)")
@@ -59,7 +70,7 @@ def peeling_figure(d: Discovery) -> Figure:
     ax.set_title("Coverage–density trade-off", fontsize=10)
     for column, colour in (("coverage", "C0"), ("density", "C1"), ("mass", "C2")):
         ax2.plot(traj["id"], traj[column], color=colour, label=column)
-    ax2.axvline(d.prim.chosen, color="C3", linestyle="--", linewidth=1, label="chosen box")
+    ax2.axvline(d.prim.peeled, color="C3", linestyle="--", linewidth=1, label="chosen peel")
     ax2.set_xlabel("peeling step (box id)")
     ax2.set_ylabel("share")
     ax2.set_ylim(0, 1.05)
@@ -190,11 +201,11 @@ def _qp(v: Any) -> str:
 def trajectory_table(d: Discovery, rows: int = 12) -> str:
     traj = d.prim.trajectory
     step = max(1, len(traj) // rows)
-    keep = sorted(set(range(0, len(traj), step)) | {d.prim.chosen, len(traj) - 1})
+    keep = sorted(set(range(0, len(traj), step)) | {d.prim.peeled, len(traj) - 1})
     lines = ["| box | coverage | density | mass | restricted dimensions |", "|---|---|---|---|---|"]
     for i in keep:
         r = traj.loc[i]
-        mark = " (chosen)" if i == d.prim.chosen else ""
+        mark = " (chosen)" if i == d.prim.peeled else ""
         lines.append(
             f"| {i}{mark} | {_pct(r['coverage'])} | {_pct(r['density'])} | "
             f"{_pct(r['mass'])} | {int(r['res_dim'])} |"
@@ -246,7 +257,8 @@ def discovery_markdown(d: Discovery, peeling_png: str, box_png: str) -> list[str
         trajectory_table(d),
         "",
         (
-            f"## The chosen box ({d.prim.chosen}: coverage {_pct(s['coverage'])}, density "
+            f"## The box (peel {d.prim.peeled} without its insignificant limits: coverage "
+            f"{_pct(s['coverage'])}, density "
             f"{_pct(s['density'])}, mass {_pct(s['mass'])})"
         ),
         "",
@@ -358,10 +370,12 @@ def robustness_section(
             s = d.prim.stats
             where = limits_text(d.prim.limits)
             cov, den, mass = _pct(s["coverage"]), _pct(s["density"]), _pct(s["mass"])
+            if not d.prim.significant:
+                where, cov, den, mass = "spread: no significant box", "–", "–", "–"
         lines.append(f"| `{p}` | {_pct(d.share)} | {where} | {cov} | {den} | {mass} |")
     lines.append("")
     for p, d in found.items():
-        if d.prim is None:
+        if d.prim is None or not d.prim.significant:
             continue
         name = f"fails_{p}.png"
         figs.append((name, f"Where {p} fails", box_scatter_figure(fut, d)))

@@ -63,7 +63,7 @@ def test_cart_and_feature_scores_point_at_the_same_dimensions(planted):
     assert set(scores["uncertainty"].head(2)) == {"a", "b"}
 
 
-def test_choose_box_prefers_explaining_the_failures_with_few_dimensions():
+def test_choose_box_prefers_explaining_the_failures():
     traj = pd.DataFrame({
         "coverage": [1.0, 0.95, 0.9, 0.6, 0.5],
         "density": [0.2, 0.5, 0.9, 0.95, 1.0],
@@ -71,7 +71,14 @@ def test_choose_box_prefers_explaining_the_failures_with_few_dimensions():
     })
     assert choose_box(traj) == 2            # 0.9 × (0.9 − 0.2) / 0.8 beats the others
     assert choose_box(traj, max_dims=1) == 1
-    assert choose_box(traj, max_dims=5) == 2
+
+
+def test_noise_gives_no_significant_box():
+    rng = np.random.default_rng(5)
+    x = pd.DataFrame(rng.random((300, 6)), columns=list("abcdef"))
+    y = rng.random(300) < 0.3  # failures unrelated to x
+    result = run_prim(x, y, resamples=0)
+    assert not result.significant or result.stats["res_dim"] <= 1
 
 
 def test_describe_box_names_only_the_cut_sides():
