@@ -477,17 +477,18 @@ def _limits(box: Any, i: int, bounds: Mapping[str, tuple[float, float]]) -> pd.D
     qp = box.p_values[i]
     rows = []
     for name, (qlow, qhigh) in qp.items():
-        low, high = float(lims.loc[0, name]), float(lims.loc[1, name])
         rlow, rhigh = bounds[name]
+        cut_low, cut_high = qlow >= 0, qhigh >= 0  # −1 or NaN: that side is not cut
+        # an uncut side stands at the design's bound (PRIM's first box ends at the sampled extremes)
         rows.append(
             {
                 "uncertainty": name,
-                "low": low,
-                "high": high,
+                "low": float(lims.loc[0, name]) if cut_low else rlow,
+                "high": float(lims.loc[1, name]) if cut_high else rhigh,
                 "range_low": rlow,
                 "range_high": rhigh,
-                "qp_low": None if qlow < 0 else float(qlow),
-                "qp_high": None if qhigh < 0 else float(qhigh),
+                "qp_low": float(qlow) if cut_low else None,
+                "qp_high": float(qhigh) if cut_high else None,
             }
         )
     columns = ["uncertainty", "low", "high", "range_low", "range_high", "qp_low", "qp_high"]

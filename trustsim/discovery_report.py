@@ -101,7 +101,7 @@ def box_scatter_figure(fut: Futures, d: Discovery, title: str | None = None) -> 
     chosen PRIM box drawn as a rectangle."""
     dims = box_dimensions(d)
     pairs = [(a, b) for i, a in enumerate(dims) for b in dims[i + 1 :]] or [(dims[0], dims[0])]
-    fig = Figure(figsize=(4.2 * len(pairs), 4.0), layout="constrained")
+    fig = Figure(figsize=(max(5.0, 4.2 * len(pairs)), 4.3), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(pairs), squeeze=False).ravel())
     fails = d.fails.loc[fut.x.index].to_numpy()
     limits = d.prim.limits.set_index("uncertainty") if d.prim is not None else pd.DataFrame()
@@ -125,7 +125,7 @@ def box_scatter_figure(fut: Futures, d: Discovery, title: str | None = None) -> 
         ax.set_ylabel(b)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=8, loc="best")
-    fig.suptitle(title or f"{d.scenario}: where it fails ({d.failure})", fontsize=10)
+    fig.suptitle(title or f"{d.scenario}: where it fails\n{d.failure}", fontsize=9)
     return fig
 
 
