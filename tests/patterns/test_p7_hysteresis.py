@@ -17,9 +17,10 @@ Definitions (on the mean paired gap, calm minus shocked): fall time = quarters f
 until the gap first reaches 90 % of its peak; recovery time = quarters from the peak until the gap
 is below a quarter of the peak; detail rise time = quarters until the steering-detail rise reaches
 80 % of its peak.
-Measured (8 seeds at offsets 0–5000): detail rise 2 quarters; trust orientation gap peak 0.21–0.24,
-recovery 20–28 quarters; culture gap peak 0.37–0.41, fall 5–10, recovery 26–29 quarters.
-Counter-example (fast loosening, no scandal fear): recovery 5–9 quarters.
+Measured (8 seeds at each of offsets 0–5000): detail rise 2 quarters; trust orientation gap
+peak 0.21–0.24, fall 1–3, recovery 20–28 quarters; culture gap peak 0.37–0.41, fall 5–6, recovery
+26–29 quarters. Counter-example (ratchet lets go at once, no scandal fear; offsets 0 and 5000):
+gap peaks 0.02 (trust) and 0.06 (culture), recovery 5–9 quarters.
 """
 
 import numpy as np

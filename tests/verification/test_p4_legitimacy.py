@@ -9,8 +9,9 @@ that this input reaches the managers' orientation through the support memory and
 (and that nothing else separates the two bodies: with equal legitimacy the difference vanishes).
 The emergent consequence of C7 at system level is part of P3 (tests/patterns/test_p3_fragmentation.py).
 
-Measured (offsets 0–5000, 16 seeds each): ESV − AgV = +0.056 (sd 0.016) in mean orientation after
-3 years; ESV's effect over no support ~2.6x AgV's; with equal legitimacy |ESV − AgV| < 0.005.
+Measured (offset 0, 16 seeds; the tests pass at offsets 0–5000): ESV − AgV = +0.056 (sd 0.016)
+in mean orientation after 3 years; ESV's effect over no support ~2.6x AgV's; with equal legitimacy
+ESV − AgV = +0.0005 (sd 0.023 over seeds: the bodies draw whom they reach in turn from one stream).
 """
 
 import numpy as np
@@ -50,4 +51,6 @@ def test_esv_budget_support_moves_managers_more_than_agv():
 def test_with_equal_legitimacy_the_bodies_move_managers_alike():
     equal = {"legitimacy_agv_budget": 0.9}
     agv, esv = run("AgV", **equal), run("ESV", **equal)
-    assert np.abs(esv - agv).max() < 0.01, esv - agv
+    # the bodies draw their reached agencies in turn from one stream, so single seeds differ
+    # (sd 0.023); the mean difference is within a quarter of the default-legitimacy gap (0.056)
+    assert abs((esv - agv).mean()) < 0.014, ci95(esv - agv)
