@@ -10,7 +10,7 @@ that this input reaches the managers' orientation through the support memory and
 The emergent consequence of C7 at system level is part of P3 (tests/patterns/test_p3_fragmentation.py).
 
 Measured (offset 0, 16 seeds; the tests pass at offsets 0–5000): ESV − AgV = +0.056 (sd 0.016)
-in mean orientation after 3 years; ESV's effect over no support ~2.6x AgV's; with equal legitimacy
+in mean orientation after 3 years; ESV's effect over no support > 2x AgV's; with equal legitimacy
 ESV − AgV = +0.0005 (sd 0.023 over seeds: the bodies draw whom they reach in turn from one stream).
 """
 
