@@ -42,6 +42,7 @@ from .resources import shipped_folder
 
 TARGETS_FILE = shipped_folder("experiments", "TRUSTSIM_EXPERIMENTS") / "targets" / "robustness.toml"
 PREFIXES = ("ref", "diff", "gain")
+MIN_FUTURES = 10  # fewer design points than this are too few to search for boxes
 QP_LEVEL = 0.05  # a box limit whose quasi-p value is above this may be noise
 MAX_DIMS = 3  # the chosen PRIM box restricts at most this many uncertainties (see choose_box)
 RESAMPLES = 10  # PRIM on this many random halves of the futures, for the stability table
@@ -525,6 +526,8 @@ def run_cart(
         min_samples_leaf=max(1, int(mass_min * len(x))), random_state=seed % 2**32
     )
     model.clf.fit(model._x, model.y)
+    if model.clf.tree_.node_count < 2:  # no split: ema-workbench cannot list the leaves of a stump
+        return pd.DataFrame(columns=["rule", "coverage", "density", "mass", "res_dim"])
     init = {c: (float(x[c].min()), float(x[c].max())) for c in x.columns}
     rows = []
     for box, stats in zip(model.boxes, model.stats):
@@ -638,6 +641,11 @@ def discover(
     """Scenario discovery for one package: where does it fail by `failure`?"""
     expr = failure if isinstance(failure, FailureExpression) else parse_failure(failure)
     check_scenario(fut, scenario, "--scenario")
+    if len(fut.x) < MIN_FUTURES:
+        raise DiscoveryError(
+            f"only {len(fut.x)} futures (design points with every scenario finished); scenario "
+            f"discovery needs at least {MIN_FUTURES}: sample more points or resume the sweep"
+        )
     y = failures(fut, scenario, expr)
     empty_scores = pd.DataFrame(columns=["uncertainty", "score"])
     if y.all() or not y.any():  # nothing to separate: PRIM, CART and scores have no contrast

@@ -396,7 +396,10 @@ def report_section(results: Any) -> tuple[list[str], list[Any]]:
     fut = futures(results)
     if len(fut.scenarios) < 2:
         return [], []
-    lines, figs = robustness_section(fut)
+    try:
+        lines, figs = robustness_section(fut)
+    except DiscoveryError as exc:  # e.g. too few futures: the rest of the report stands
+        return ["## Where each package fails", "", f"Not computed: {exc}.", ""], []
     captions = {
         "regret.png": "Regret per package across the futures; the most robust package "
         "has the lowest regret."
