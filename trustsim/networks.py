@@ -50,10 +50,11 @@ def workplace_graph(
 
     Scale (ODD §2): an agency with n real teams may be modelled by m < n of them, each standing for
     r = n / m real teams. So that a modelled team sees the same mix of collaborators as a real one,
-    (i) it weighs a cross-agency link 1 / r (its r real teams share the links that land on it), and
-    (ii) it gets a self-loop of weight (within-agency degree at n) - (within-agency degree at m):
-    the colleagues it no longer has in the model are represented by itself. At scale 1 every
-    weight is 1 and there are no self-loops.
+    it weighs a cross-agency link 1 / r (its r real teams share the links that land on it). The
+    colleagues a scaled team no longer has are simply absent (a self-loop standing for them was
+    tried and biased the peer norm: a single manager's orientation is a noisier stand-in for the
+    mean of several colleagues, and the peer response is convex below its threshold). At scale 1
+    every weight is 1.
     """
     n = len(wp_agency)
     n_org = agencies.number_of_nodes()
@@ -81,7 +82,7 @@ def workplace_graph(
         dst = first[b_rep] + rng.integers(0, counts[b_rep])
         graph.add_edges_from(zip(src.tolist(), dst.tolist()))
     adj = sp.csr_matrix(nx.to_scipy_sparse_array(graph, nodelist=range(n), dtype=float, format="csr"))
-    # the influence matrix: within-agency ties weigh 1, cross-agency links 1 / r, plus self-loops
+    # the influence matrix: within-agency ties weigh 1, cross-agency links 1 / r
     r = (real / np.maximum(1, counts))[wp_agency]
     inner = np.array(within_edges, dtype=np.int64).reshape(-1, 2)
     rows = np.concatenate([inner[:, 0], inner[:, 1], src, dst])
@@ -92,9 +93,7 @@ def workplace_graph(
     coo.sum_duplicates()
     if (r == 1).all():
         coo.data = np.minimum(coo.data, 1.0)
-    degree = lambda k: np.where(k >= 5, 2 * RING_NEIGHBOURS, k - 1)
-    loops = np.maximum(0, degree(real) - degree(counts))[wp_agency].astype(float)
-    influence = sp.csr_matrix(coo.tocsr() + sp.diags(loops))
+    influence = sp.csr_matrix(coo.tocsr())
     return graph, adj, influence
 
 
