@@ -5,8 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cli_core import bounded_int
-from .sweep.cli import _scheduler
+from .sweep.cli import add_executor_options
 
 
 def register(sub) -> None:
@@ -35,19 +34,7 @@ def register(sub) -> None:
         metavar="DIR",
         help="results folder (default: results/calibration-NAME)",
     )
-    p.add_argument(
-        "--scheduler",
-        type=_scheduler,
-        metavar="ADDRESS",
-        help="run on a Dask distributed scheduler, e.g. tcp://127.0.0.1:8786 "
-        "(default: a local process pool)",
-    )
-    p.add_argument(
-        "--workers",
-        type=bounded_int(1, 1024),
-        metavar="N",
-        help="local worker processes (default: number of CPU cores)",
-    )
+    add_executor_options(p)
     p.add_argument(
         "--quick",
         action="store_true",

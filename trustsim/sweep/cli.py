@@ -18,6 +18,23 @@ def _scheduler(text: str) -> str:
     return text
 
 
+def add_executor_options(p: argparse.ArgumentParser) -> None:
+    """--scheduler and --workers: where the runs go (the one execution path, `open_executor`)."""
+    p.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        metavar="ADDRESS",
+        help="run on a Dask distributed scheduler, e.g. tcp://127.0.0.1:8786 "
+        "(default: a local process pool)",
+    )
+    p.add_argument(
+        "--workers",
+        type=bounded_int(1, 1024),
+        metavar="N",
+        help="local worker processes (default: number of CPU cores)",
+    )
+
+
 def register(sub) -> None:
     p = sub.add_parser(
         "sweep",
@@ -42,19 +59,7 @@ def register(sub) -> None:
         action="store_true",
         help="start a new results folder (DIR-2, DIR-3, …) when DIR is already used",
     )
-    p.add_argument(
-        "--scheduler",
-        type=_scheduler,
-        metavar="ADDRESS",
-        help="run on a Dask distributed scheduler, e.g. tcp://127.0.0.1:8786 "
-        "(default: a local process pool)",
-    )
-    p.add_argument(
-        "--workers",
-        type=bounded_int(1, 1024),
-        metavar="N",
-        help="local worker processes (default: number of CPU cores)",
-    )
+    add_executor_options(p)
     p.add_argument(
         "--replications",
         type=bounded_int(1, MAX_REPLICATIONS),
