@@ -17,8 +17,8 @@ import pytest
 
 import trustsim
 from trustsim.analysis import replication_seeds
-from trustsim.sweep.storage import file_sha256
 from trustsim.model import DIAGNOSTICS, OUTPUTS
+from trustsim.sweep.storage import file_sha256
 
 RunFn = Callable[[str, dict, int], pd.DataFrame]  # (scenario, values, seed) -> quarterly frame
 
