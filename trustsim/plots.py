@@ -25,7 +25,7 @@ from .params import SPECS
 # Short axis labels with units (long explanations live in `trustsim run`'s output and docs/).
 OUTPUT_TITLES = {
     "innovation_rate": "Innovation rate",
-    "workplaces_innovating_2y": "Workplaces innovating (2 y)",
+    "workplaces_innovating_2y": "Work sites innovating (2 y)",
     "experimentation_culture": "Experimentation culture",
     "admin_burden": "Administrative burden",
     "incident_rate": "Incident rate",
@@ -34,10 +34,12 @@ OUTPUT_TITLES = {
     "cross_agency_resolved": "Cross-agency issues resolved",
     "rule_blocked_ideas": "Rule-blocked ideas",
     "programme_cost_msek": "Programme cost",
+    "innovation_value": "Innovation value",
+    "reporting_demands": "Reporting demands",
 }
 OUTPUT_UNITS = {
     "innovation_rate": "innovations / 1 000 staff / year",
-    "workplaces_innovating_2y": "share of workplaces",
+    "workplaces_innovating_2y": "share of work sites",
     "experimentation_culture": "share of staff",
     "admin_burden": "share of working time",
     "incident_rate": "incidents / 1 000 staff / year",
@@ -46,6 +48,8 @@ OUTPUT_UNITS = {
     "cross_agency_resolved": "issues / 1 000 staff / year",
     "rule_blocked_ideas": "ideas / 1 000 staff / year",
     "programme_cost_msek": "MSEK / year",
+    "innovation_value": "value / 1 000 staff / year (1 = a median idea)",
+    "reporting_demands": "index 0–1",
 }
 TIME_SERIES_OUTPUTS = (
     "innovation_rate",
