@@ -160,7 +160,7 @@ STATE = (
     "regulation", "detail", "reporting", "ratchet", "trust_signal", "control_signal",
     "orientation", "leader", "mgr_digital", "last_innovation", "wp_successes", "wp_failures",
     "wp_incidents", "staff", "exp_wp", "exp_left", "exp_flags", "exp_quality", "visible_by_sector",
-    "injected", "t", "spinup_rows", "scheme_running", "visible_seen", "wp_admin",
+    "injected", "t", "spinup_rows", "visible_seen", "wp_admin",
 )
 
 
@@ -278,7 +278,6 @@ class TrustModel(mesa.Model):
         self.exp_left = np.zeros(0, dtype=np.int64)
         self.exp_flags = np.zeros(0, dtype=np.int64)
         self.exp_quality = np.zeros(0)
-        self.scheme_running = None
         self.spinup_rows: list[dict] = []
         self._init_actors()
         self._outputs_to_zero()
@@ -291,7 +290,7 @@ class TrustModel(mesa.Model):
         if cached is not None:
             for name, value in pickle.loads(cached).items():
                 setattr(self, name, value)
-            self._init_actors(running=self.scheme_running)
+            self._init_actors()
             return
         self._init_state()
         while self.t < 0:
@@ -300,20 +299,19 @@ class TrustModel(mesa.Model):
             if self.t < 0:  # quarter 0 is the reported series' first row; rows are kept (and
                 self.spinup_rows.append(self._row())  # cached) whether or not they are shown
         if self.world.staff <= SPINUP_CACHE_MAX_STAFF:
-            self.scheme_running = self.scheme.running if self.scheme is not None else None
             state = {name: getattr(self, name) for name in STATE}
             state.update({name: getattr(self, name) for name in OUTPUTS + DIAGNOSTICS})
             SPINUPS.put(key, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def _init_actors(self, running=None) -> None:
-        """The support bodies, RISE, RUM and Vinnova's scheme, as the parameters in force say."""
+    def _init_actors(self) -> None:
+        """The support bodies, RISE, RUM and Vinnova's scheme, as the parameters in force say.
+        (The spin-up runs with every lever at its default, so it never has national experiments
+        under way to hand on: experimentation funding is a lever.)"""
         p = self.p
         self.support_bodies = support_bodies(self)
         self.rise = MethodSupport(self, p.method_support)
         self.rum = Rum(self, p.rum_uptake) if p.rum else None
         self.scheme = ExperimentationScheme(self) if p.experimentation_funding_msek > 0 else None
-        if self.scheme is not None and running is not None:
-            self.scheme.running = running
         self.slack = (
             p.innovation_slack + p.slack_per_horizon_year * (p.budget_horizon_years - 1)
         ) * (1.0 - p.earmarking_share)
