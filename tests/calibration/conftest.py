@@ -1,4 +1,5 @@
-"""Fixtures for the calibration tests: tiny configs written into tmp_path, and the CLI in-process."""
+"""Fixtures for the calibration tests: tiny configs written into tmp_path (the in-process CLI is
+tests/conftest.py's `cli`)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from trustsim.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = ROOT / "calibration" / "targets.toml"
@@ -55,21 +54,6 @@ def write_config(tmp_path):
         return path
 
     return write
-
-
-@pytest.fixture
-def cli(capsys):
-    """Run `trustsim ARGS` in-process; return (exit code, stdout, stderr)."""
-
-    def run(*args) -> tuple[int, str, str]:
-        try:
-            code = main([str(a) for a in args])
-        except SystemExit as exc:  # argparse errors
-            code = exc.code
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def trustsim(*args, cwd: Path, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
