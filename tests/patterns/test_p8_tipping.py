@@ -16,7 +16,8 @@ the model computes is whether local peer pressure, against steering pull, contro
 and turnover, cascades through the collaboration network into an all-or-nothing outcome, or
 settles gradually; the counter-example (no peer influence) settles gradually.
 
-Measured (6 seeds x 5 offsets): share tipped 0 for s <= 0.4, 0.87 at 0.5, 1 for s >= 0.6; mean
+Measured (6 seeds x 5 offsets, before the scale fix of 0.2): share tipped 0 for s <= 0.4, 0.87 at
+0.5, 1 for s >= 0.6 (after it, offset 2000 had one of six runs tipping at s = 0.4: 12 seeds now); mean
 final orientation 0.23 (s = 0), 0.25 (0.3), 0.77 (0.6), 0.79 (1).
 """
 
@@ -28,7 +29,9 @@ import pytest
 from ..support.runs import final, replicate
 
 SHARES = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0]
-N_SEEDS, YEARS = 6, 10
+# 12 seeds: with 6, one early-tipping run at s = 0.4 (offset 2000, after the scale fix of 0.2) was
+# already one in six; the transition's width is what is asserted, not a particular run
+N_SEEDS, YEARS = 12, 10
 TIPPED = 0.5
 
 
