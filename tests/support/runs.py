@@ -27,6 +27,16 @@ WORLD, SCALE = "state", 0.05  # 13 500 staff: the state's structure at 1:20 (~0.
 WORKERS = 2
 SEED_OFFSET = int(os.environ.get("TRUSTSIM_SEED_OFFSET", "0"))
 
+# the baseline's per-person outputs the verification checks (scale invariance, stationarity)
+PER_PERSON_OUTPUTS = (
+    "innovation_rate",
+    "workplaces_innovating_2y",
+    "experimentation_culture",
+    "admin_burden",
+    "incident_rate",
+    "trust_orientation",
+)
+
 
 @functools.cache
 def pool() -> ProcessPoolExecutor:

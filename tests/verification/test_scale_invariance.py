@@ -27,16 +27,9 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from ..support.runs import PER_PERSON_OUTPUTS as OUTPUTS
 from ..support.runs import replicate, reported
 
-OUTPUTS = (
-    "innovation_rate",
-    "workplaces_innovating_2y",
-    "experimentation_culture",
-    "admin_burden",
-    "incident_rate",
-    "trust_orientation",
-)
 REPLICATIONS = {1.0: 4, 0.1: 16, 0.05: 16, 0.01: 32}  # a 1:1 state run takes ~4 s (20 + 5 years)
 YEARS = 5
 # half the 1:1 replications' sd / level (measured: 0.113, 0.050, 0.062, 0.032, 0.068, 0.019)
