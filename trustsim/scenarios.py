@@ -9,6 +9,8 @@ optionally the scenario it `extends`, and a `[params]` table with only the param
     extends = "baseline-control"     # optional
     [params]
     agv_alignment = 0.9
+    [info]                           # optional: the NetLogo-style Info text, each { en, sv }
+    what_is_it = { en = "...", sv = "..." }   # also how_it_works, things_to_notice, things_to_try
 
 Every problem is reported as a `ScenarioError` naming the file, the key and what is allowed.
 """
@@ -28,7 +30,9 @@ from .resources import shipped_folder
 
 # the repository's scenarios/ (or the copy in an installed wheel); $TRUSTSIM_SCENARIOS overrides
 SCENARIO_DIR = shipped_folder("scenarios", "TRUSTSIM_SCENARIOS")
-TOP_KEYS = ("title", "description", "claims", "extends", "params")
+TOP_KEYS = ("title", "description", "claims", "extends", "params", "info")
+# the sections of a scenario's Info text (NetLogo's Info tab), in reading order
+INFO_SECTIONS = ("what_is_it", "how_it_works", "things_to_notice", "things_to_try")
 LANGS = ("en", "sv")
 CLAIM = re.compile(r"^C(?:[1-9]|1[0-4])$")
 
@@ -46,6 +50,7 @@ class Scenario:
     params: dict[str, Any] = field(default_factory=dict)  # resolved, including inherited
     extends: str | None = None
     path: Path | None = None
+    info: dict[str, dict[str, str]] = field(default_factory=dict)  # section -> {en, sv}; own only
 
 
 def _closest(word: str, options) -> str:
@@ -194,6 +199,7 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, _seen: tuple = ())
             raise ScenarioError(f"{path}: key 'extends': {exc}") from None
         params.update(parent.params)
     params.update(validate_params(path, data.get("params", {})))
+    info = _info(path, data.get("info", {}))
     return Scenario(
         name=path.stem,
         title=title,
@@ -202,7 +208,28 @@ def load_scenario(name_or_path: str | os.PathLike | Scenario, _seen: tuple = ())
         params=params,
         extends=extends,
         path=path,
+        info=info,
     )
+
+
+def _info(path: Path, table: Any) -> dict[str, dict[str, str]]:
+    """The optional [info] table: some of INFO_SECTIONS, each with English and Swedish text."""
+    if not isinstance(table, dict):
+        raise ScenarioError(
+            f"{path}: key 'info' must be a table of sections ({', '.join(INFO_SECTIONS)})"
+        )
+    for key in table:
+        if key not in INFO_SECTIONS:
+            raise ScenarioError(
+                f"{path}: unknown key info.{key}{_closest(key, INFO_SECTIONS)}; "
+                f"allowed: {', '.join(INFO_SECTIONS)}"
+            )
+    named = {f"info.{key}": value for key, value in table.items()}  # errors name info.<section>
+    return {
+        key: _texts(path, named, f"info.{key}", required=True)
+        for key in INFO_SECTIONS
+        if key in table
+    }
 
 
 def list_scenarios(folder: Path = SCENARIO_DIR) -> list[Scenario]:
