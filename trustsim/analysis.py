@@ -46,6 +46,9 @@ DESIGN_KINDS = ("grid", "lhs", "morris", "sobol")
 RUN_STATUSES = ("done", "failed", "pending")
 KEY_COLUMNS = ("run_id", "scenario", "point", "replication", "seed", "quarter", "year")
 MORRIS_OUTPUTS = ("innovation_rate", "incident_rate", "experimentation_culture")
+# A run has *tipped* when its final-year mean manager trust orientation is above 0.5, midway
+# between the two states the model settles in (~0.24 control, ~0.79 trust; pattern P8)
+TIP_OUTPUT, TIP_LEVEL = "trust_orientation", 0.5
 
 
 class ResultsError(ValueError):
@@ -141,7 +144,7 @@ def summarise(
     if not names:
         raise ValueError("summarise needs at least one scenario")
     reference = finals[names[0]]
-    out: dict[str, dict] = {"scenarios": {}, "differences": {}}
+    out: dict[str, dict] = {"scenarios": {}, "differences": {}, "spread": {}}
     for name in names:
         frame = finals[name]
         out["scenarios"][name] = {o: t_interval(frame[o].to_numpy()).as_dict() for o in outputs}
@@ -152,7 +155,26 @@ def summarise(
             o: paired_difference(reference.loc[keys, o], frame.loc[keys, o]).as_dict()
             for o in outputs
         }
+        out["spread"][name] = {
+            o: difference_spread(reference.loc[keys, o], frame.loc[keys, o]) for o in outputs
+        }
+    if TIP_OUTPUT in outputs:
+        out["tipped"] = {n: float((finals[n][TIP_OUTPUT] > TIP_LEVEL).mean()) for n in names}
     return out
+
+
+def difference_spread(reference: pd.Series, other: pd.Series) -> dict[str, float | None]:
+    """How the paired differences (other - reference, run by run) are spread: their 5, 50 and
+    95 % quantiles and the share that is positive. Over a posterior experiment each pair is one
+    possible world (a posterior draw and a seed), so `p_positive` is P(difference > 0) and
+    [q05, q95] the middle 90 % of what the reform does; the mean's CI says only how well the
+    replications pin the *average*."""
+    d = other.to_numpy(float) - reference.to_numpy(float)
+    if d.size == 0:
+        return {"q05": None, "q50": None, "q95": None, "p_positive": None}
+    q05, q50, q95 = np.quantile(d, [0.05, 0.5, 0.95])
+    return {"q05": float(q05), "q50": float(q50), "q95": float(q95),
+            "p_positive": float((d > 0).mean())}
 
 
 def _final_of_run(task: tuple[Scenario, str, float, int, int]) -> dict[str, float]:
@@ -253,8 +275,9 @@ def format_interval(entry: Mapping[str, float | None], decimals: int, sign: bool
 
 
 def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
-    """A plain-text table: per output, one line per scenario with mean [95 % CI] and the
-    paired difference to the reference (`*` when its CI excludes zero)."""
+    """A plain-text table: per output, one line per scenario with mean [95 % CI], the paired
+    difference to the reference (`*` when its CI excludes zero), P(difference > 0) and the middle
+    90 % of the paired differences; then the share of runs that tipped per scenario."""
     scenarios = summary["scenarios"]
     names = list(scenarios)
     outputs = list(scenarios[names[0]])
@@ -262,7 +285,8 @@ def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
     lines = [header] if header else []
     lines.append(
         f"Final-year mean [95 % CI]; difference = scenario − {names[0]}, "
-        "paired run by run (same seeds; * = CI excludes 0)"
+        "paired run by run (same seeds; * = CI excludes 0); P(>0) = share of pairs with a "
+        "positive difference"
     )
     for output in outputs:
         entries = [scenarios[n][output] for n in names]
@@ -279,7 +303,16 @@ def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
             else:
                 star = " *" if excludes_zero(diff) else ""
                 text += f"  diff {format_interval(diff, dec, sign=True)}{star}"
+                spread = summary.get("spread", {}).get(name, {}).get(output)
+                if spread and spread["p_positive"] is not None:
+                    text += (f"  P(>0) {spread['p_positive']:.2f}, 90 % of pairs "
+                             f"[{spread['q05']:+.{dec}f}, {spread['q95']:+.{dec}f}]")
             lines.append(text.rstrip())
+    if summary.get("tipped"):
+        lines.append("")
+        lines.append(f"share of runs tipped (final-year {TIP_OUTPUT} > {TIP_LEVEL})")
+        for name in names:
+            lines.append(f"  {name:<{width}}{summary['tipped'][name]:.2f}")
     return "\n".join(lines)
 
 

@@ -19,6 +19,8 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .analysis import (
+    TIP_LEVEL,
+    TIP_OUTPUT,
     FINAL_QUARTERS,
     Results,
     decimals_for,
@@ -34,6 +36,8 @@ from .analysis import (
 from .model import OUTPUTS
 
 REPORT_DIR = "report"
+SPREAD_OUTPUTS = ("innovation_rate", "experimentation_culture", "incident_rate",
+                  "workplaces_innovating_2y", "admin_burden")
 REPORT_FILE = "report.md"
 
 
@@ -175,6 +179,7 @@ def table_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
     )
     lines += [f"## Paired differences to {reference}", "", diff_note, ""]
     lines += [markdown_table(summary, "differences"), ""]
+    lines += spread_lines(results, summary)
     same = identical_to_reference(summary)
     if same:
         lines += [
@@ -185,6 +190,41 @@ def table_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
             "",
         ]
     return lines
+
+
+def spread_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
+    """What the reform does across the runs, not only on average: per scenario the middle 90 %
+    of the paired differences, P(difference > 0), and the share of runs that tipped."""
+    reference = results.scenarios[0]
+    posterior = results.manifest.get("content", {}).get("posterior")
+    what = ("a posterior draw of the calibrated parameters and a seed"
+            if posterior else "a seed")
+    lines = [
+        f"## How sure: the spread of the differences to {reference}",
+        "",
+        (f"Each pair of runs is one possible world ({what}), shared by every scenario. Cells: "
+         "P(difference > 0), the share of pairs in which the scenario is higher than "
+         f"{reference}, and the 5–95 % range of the pairs' differences. Tipped: the share of runs "
+         f"whose final-year {TIP_OUTPUT} is above {TIP_LEVEL} (the trust state, pattern P8)."),
+        "",
+    ]
+    if posterior:
+        lines += [f"Posterior: `{posterior['file']}` (sha256 {posterior['sha256'][:12]}…), "
+                  f"parameters {', '.join(posterior['parameters'])}.", ""]
+    names = list(summary["spread"])
+    lines += ["| output | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
+    for output in SPREAD_OUTPUTS:
+        cells = [summary["spread"][n][output] for n in names]
+        dec = decimals_for(v for c in cells for k, v in c.items() if k != "p_positive")
+        texts = [f"{c['p_positive']:.2f} [{c['q05']:+.{dec}f}, {c['q95']:+.{dec}f}]"
+                 if c["p_positive"] is not None else "n/a" for c in cells]
+        lines.append(f"| {output} | " + " | ".join(texts) + " |")
+    if summary.get("tipped"):
+        everyone = [reference, *names]
+        lines += ["", "| tipped | " + " | ".join(everyone) + " |", "|---|" + "---|" * len(everyone),
+                  "| share of runs | " + " | ".join(f"{summary['tipped'][n]:.2f}" for n in everyone)
+                  + " |"]
+    return [*lines, ""]
 
 
 def identical_to_reference(summary: Mapping[str, Any]) -> list[str]:

@@ -85,8 +85,10 @@ def test_summarise_pairs_by_index_and_skips_the_reference() -> None:
     ref = pd.DataFrame({"x": [1.0, 2.0, 3.0]}, index=[0, 1, 2])
     other = pd.DataFrame({"x": [2.0, 3.5, 4.0, 99.0]}, index=[0, 1, 2, 3])  # key 3 has no pair
     out = summarise({"ref": ref, "other": other}, outputs=["x"])
-    assert set(out) == {"scenarios", "differences"}
+    assert set(out) == {"scenarios", "differences", "spread"}  # no trust_orientation: no "tipped"
     assert list(out["differences"]) == ["other"]
+    assert out["spread"]["other"]["x"]["p_positive"] == 1.0  # unpaired key 3 left out
+    assert out["spread"]["other"]["x"]["q95"] == pytest.approx(np.quantile([1, 1.5, 1], 0.95))
     expected = paired_difference([1, 2, 3], [2, 3.5, 4]).as_dict()
     assert out["differences"]["other"]["x"] == pytest.approx(expected)
     assert out["scenarios"]["other"]["x"]["mean"] == pytest.approx(np.mean([2, 3.5, 4, 99]))

@@ -46,6 +46,9 @@ from ..scenarios import (
     read_toml,
 )
 from ..worlds import WORLDS, default_scale, scale_problem
+from .posterior import Posterior, PosteriorError, load_posterior, resolve
+
+CALIBRATION_DIR = shipped_folder("calibration", "TRUSTSIM_CALIBRATION")
 
 # the repository's experiments/ (or the copy in an installed wheel); $TRUSTSIM_EXPERIMENTS overrides
 EXPERIMENT_DIR = shipped_folder("experiments", "TRUSTSIM_EXPERIMENTS")
@@ -113,6 +116,7 @@ class Experiment:
     levers: tuple[Factor, ...] = ()
     uncertainties: tuple[Factor, ...] = ()
     design: DesignSpec = DesignSpec()
+    posterior: Posterior | None = None  # [uncertainties] posterior = "...parquet" (posterior.py)
 
     @property
     def factors(self) -> tuple[Factor, ...]:
@@ -133,6 +137,7 @@ class Experiment:
                           for s in self.scenarios],
             "factors": [f.content() for f in self.factors],
             "design": dataclasses.asdict(self.design),
+            **({"posterior": self.posterior.content()} if self.posterior else {}),
         }
 
     def content_hash(self) -> str:
@@ -412,7 +417,8 @@ def _factors(path: Path, data: dict, design: DesignSpec) -> tuple[tuple[Factor, 
     levers = tuple(_factor(path, "levers", name, raw, design.kind)
                    for name, raw in data.get("levers", {}).items() if name != "scenarios")
     uncertainties = tuple(_factor(path, "uncertainties", name, raw, design.kind)
-                          for name, raw in data.get("uncertainties", {}).items())
+                          for name, raw in data.get("uncertainties", {}).items()
+                          if name != POSTERIOR_KEY)
     lever_names = {f.name for f in levers}
     for f in uncertainties:
         if f.name in lever_names:
@@ -428,6 +434,41 @@ def _factors(path: Path, data: dict, design: DesignSpec) -> tuple[tuple[Factor, 
         raise ExperimentError(f"{path}: a {design.kind} design needs at least one parameter with "
                               "{ low = ..., high = ... } under [levers] or [uncertainties]")
     return levers, uncertainties
+
+
+POSTERIOR_KEY = "posterior"
+
+
+def _posterior(path: Path, data: dict, scenarios: tuple[Scenario, ...],
+               factors: tuple[Factor, ...]) -> Posterior | None:
+    """`[uncertainties] posterior = "file.parquet"`: the weighted particles every replication
+    draws its parameters from (see trustsim/sweep/posterior.py)."""
+    raw = data.get("uncertainties", {}).get(POSTERIOR_KEY)
+    if raw is None:
+        return None
+    key = f"uncertainties.{POSTERIOR_KEY}"
+    if not isinstance(raw, str) or not raw.endswith(".parquet"):
+        raise ExperimentError(f"{path}: key {key} must be the path of a .parquet file written by "
+                              f"`trustsim calibrate`, e.g. \"calibration/posterior.parquet\"; "
+                              f"got {raw!r}")
+    found = resolve(path.parent, raw, CALIBRATION_DIR)
+    if found is None:
+        raise ExperimentError(f"{path}: key {key}: no file {raw!r} beside the experiment or in "
+                              "the project root; run `trustsim calibrate config` to make one")
+    try:
+        posterior = load_posterior(found, f"{path}: key {key}")
+    except PosteriorError as exc:
+        raise ExperimentError(str(exc)) from None
+    for name in posterior.parameters:
+        if any(f.name == name for f in factors):
+            raise ExperimentError(f"{path}: {name} is both swept and drawn from the posterior "
+                                  f"({key}); remove it from one of them")
+        for scenario in scenarios:
+            if name in scenario.params:
+                raise ExperimentError(
+                    f"{path}: scenario {scenario.name!r} sets {name}, which the posterior "
+                    f"({key}) draws; a posterior parameter cannot also be a scenario setting")
+    return posterior
 
 
 def _check_combinations(path: Path, scenarios: tuple[Scenario, ...],
@@ -459,6 +500,7 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
     scenarios = _scenarios(path, levers_table)
     levers, uncertainties = _factors(path, data, design)
     _check_combinations(path, scenarios, levers + uncertainties)
+    posterior = _posterior(path, data, scenarios, levers + uncertainties)
     replications = _int_in(where, "replications", data.get("replications", 10), 1,
                            MAX_REPLICATIONS)
     root_seed = data.get("root_seed")
@@ -479,6 +521,7 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
         levers=levers,
         uncertainties=uncertainties,
         design=design,
+        posterior=posterior,
     )
     check_size(experiment)
     return experiment

@@ -42,10 +42,19 @@ class RunTask:
     scale: float
     years: int
     parameters: tuple[str, ...] = field(default=())  # swept parameter names, for p.<name> columns
+    draw: dict[str, float] = field(default_factory=dict)  # posterior draw of this replication
 
     def manifest_entry(self) -> dict[str, Any]:
-        return {"scenario": self.scenario.name, "point": self.point, "values": dict(self.values),
-                "replication": self.replication, "seed": self.seed}
+        entry = {"scenario": self.scenario.name, "point": self.point, "values": dict(self.values),
+                 "replication": self.replication, "seed": self.seed}
+        if self.draw:
+            entry["draw"] = dict(self.draw)
+        return entry
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The run's parameters besides its scenario: the posterior draw and the design point."""
+        return {**self.draw, **self.values}
 
 
 @dataclass(frozen=True)
@@ -71,13 +80,16 @@ def run_id(task_fields: dict[str, Any]) -> str:
 
 
 def plan_runs(experiment: Experiment, design: Design) -> list[RunTask]:
-    """All runs, ordered by scenario, design point, then replication."""
+    """All runs, ordered by scenario, design point, then replication. With a posterior, replication
+    k of every scenario and point also shares the k-th posterior draw (trustsim/sweep/posterior.py)."""
     seeds = replication_seeds(experiment.root_seed, experiment.replications)
+    draws = (experiment.posterior.draws(experiment.root_seed, experiment.replications)
+             if experiment.posterior else [{} for _ in seeds])
     tasks = []
     for scenario in experiment.scenarios:
         for point, values in enumerate(design.points):
-            for k, seed in enumerate(seeds):
-                ident = run_id({
+            for k, (seed, draw) in enumerate(zip(seeds, draws)):
+                fields = {
                     "scenario": scenario.name,
                     "scenario_params": scenario.params,
                     "point": point,
@@ -87,10 +99,12 @@ def plan_runs(experiment: Experiment, design: Design) -> list[RunTask]:
                     "world": experiment.world,
                     "scale": experiment.scale,
                     "years": experiment.years,
-                })
-                tasks.append(RunTask(ident, scenario, point, dict(values), k, seed,
+                }
+                if draw:
+                    fields["draw"] = draw
+                tasks.append(RunTask(run_id(fields), scenario, point, dict(values), k, seed,
                                      experiment.world, experiment.scale, experiment.years,
-                                     design.parameters))
+                                     design.parameters, draw))
     return tasks
 
 
@@ -119,7 +133,7 @@ def default_run(task: RunTask) -> pd.DataFrame:
     from ..runner import run
 
     return run(task.scenario, world=task.world, scale=task.scale, years=task.years,
-               seed=task.seed, overrides=task.values)
+               seed=task.seed, overrides=task.overrides)
 
 
 def execute_run(task: RunTask, run_fn: Callable[[RunTask], pd.DataFrame] | None = None) -> RunOutcome:
