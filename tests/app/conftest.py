@@ -116,10 +116,15 @@ def app_server():
     return serve_app
 
 
+# The server may not fetch front-end files from a CDN either: Solara would ask this address (a
+# closed port) for any file that its installed assets (solara-assets) do not have.
+NO_CDN = {"SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """`trustsim app` serving the workshop page in English."""
-    env = {**os.environ, "TRUSTSIM_APP_LANG": "en"}
+    env = {**os.environ, "TRUSTSIM_APP_LANG": "en", **NO_CDN}
     with serve_app(tmp_path_factory.mktemp("app"), "--lang", "en", env=env) as url:
         yield url
 

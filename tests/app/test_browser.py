@@ -50,8 +50,20 @@ def open_page(page: Page, url: str) -> Requests:
     requests = Requests(page)
     page.goto(url)
     expect(page.locator(".ts-status")).to_be_visible(timeout=LOAD_TIMEOUT)
-    wait_for_image(page, ".ts-charts")
+    wait_for_charts(page)
     return requests
+
+
+def wait_for_charts(page: Page) -> None:
+    """Until the six charts have drawn the data the page last sent (the browser draws them)."""
+    page.wait_for_function(
+        """() => {
+            const charts = [...document.querySelectorAll('.ts-chart')];
+            return charts.length === 6 && charts.every(c =>
+                c.dataset.drawn !== '-1' && c.querySelector('svg path'));
+        }""",
+        timeout=LOAD_TIMEOUT,
+    )
 
 
 def wait_for_image(page: Page, selector: str) -> None:
@@ -106,10 +118,14 @@ def test_page_loads_offline_steps_and_draws(page: Page, app_url, screenshot_dir)
     assert status(page) == "Quarter 0 (year 0)"
     step(page, 3)
     assert status(page) == "Quarter 3 (year 0.75)"
+    wait_for_charts(page)
     wait_for_image(page, ".ts-network")
-    assert_not_blank(page.locator("img.ts-charts").screenshot())
+    # vector charts drawn in the browser by ECharts, which came from this server (solara-assets)
+    assert page.locator(".ts-chart svg").count() == 6
+    assert_not_blank(page.locator(".ts-charts").screenshot())
     assert_not_blank(page.locator("img.ts-network").screenshot())
     page.screenshot(path=screenshot_dir / "loaded-and-stepped.png")
+    assert any(u.endswith("/_solara/cdn/echarts@5.4.0/dist/echarts.min.js") for u in requests.urls)
     assert requests.remote() == [], "the page must work without internet"
     assert requests.failed == []
 
@@ -117,15 +133,20 @@ def test_page_loads_offline_steps_and_draws(page: Page, app_url, screenshot_dir)
 def test_slider_move_reaches_the_model(page: Page, app_url, screenshot_dir):
     open_page(page, app_url)
     label = page.locator(".ts-lever-steering_detail .ts-lever-label")
-    expect(label).to_have_text("Steering detail: 0.6")
+    expect(label).to_have_text("Steering detail set by the government: 0.6")
     track = page.locator(".ts-lever-steering_detail .v-slider")
     box = track.bounding_box()
     page.mouse.click(box["x"] + box["width"] * 0.1, box["y"] + box["height"] / 2)
-    expect(label).not_to_have_text("Steering detail: 0.6", timeout=STEP_TIMEOUT)
+    expect(label).not_to_have_text(
+        "Steering detail set by the government: 0.6", timeout=STEP_TIMEOUT
+    )
     value = float(label.text_content().split(":")[1])
     assert value < 0.3
     expect(page.locator(".ts-levers-changed")).to_contain_text("Steering detail")
     expect(page.locator(".ts-run-A")).to_contain_text("changed levers")
+    expect(page.locator(".ts-runs-levers")).to_contain_text(
+        f"Steering detail set by the government {value:g}"
+    )
     page.locator(".ts-lever-steering_detail").screenshot(path=screenshot_dir / "slider-moved.png")
 
 
@@ -141,7 +162,10 @@ def test_language_switch_changes_the_labels(page: Page, app_url, screenshot_dir)
     expect(page.locator(".ts-lever-budget_horizon_years .ts-lever-label")).to_have_text(
         "Budgethorisont (år): 1"
     )
-    wait_for_image(page, ".ts-charts")
+    wait_for_charts(page)
+    expect(page.locator(".ts-chart-innovation_rate .ts-chart-title")).to_have_text(
+        "Innovationstakt"
+    )
     page.screenshot(path=screenshot_dir / "svenska.png")
     page.locator(".ts-lang-en").click()
     expect(page.locator(".ts-step")).to_have_text("Step", timeout=STEP_TIMEOUT)
@@ -155,8 +179,8 @@ def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
     )
     expect(page.locator(".ts-run-A")).to_have_text("A: Baseline: control-based steering")
     play_until(page, 16)
-    wait_for_image(page, ".ts-charts")
-    chart = page.locator("img.ts-charts").screenshot()
+    wait_for_charts(page)
+    chart = page.locator(".ts-charts").screenshot()
     assert_not_blank(chart)
     pixels = np.asarray(Image.open(io.BytesIO(chart)).convert("RGB")).astype(int)
     for rgb in ((0x1F, 0x5F, 0xA8), (0xD9, 0x82, 0x2B)):  # run A blue, run B orange
@@ -166,8 +190,10 @@ def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
     expect(page.locator(".ts-run-B")).to_have_text(
         "B: Tillitsprinciper integrerade i AgV:s, ESV:s och DIGG:s stöd", timeout=STEP_TIMEOUT
     )
-    wait_for_image(page, ".ts-charts")
-    page.wait_for_timeout(500)  # let the new chart picture settle
+    wait_for_charts(page)
+    expect(page.locator(".ts-chart-innovation_rate .ts-chart-title")).to_have_text(
+        "Innovationstakt"
+    )
     page.screenshot(path=screenshot_dir / "side-by-side-sv.png")
 
 
@@ -177,10 +203,14 @@ def test_scandal_button_shows_the_ratchet(page: Page, app_url, screenshot_dir):
     choose(page, "ts-scenario-b", "Trust principles integrated across AgV, ESV and DIGG")
     expect(page.locator(".ts-message")).to_contain_text("identical", timeout=STEP_TIMEOUT)
     play_until(page, 12)
+    pressed = quarter(page)
     page.locator(".ts-scandal").click()
-    expect(page.locator(".ts-message")).to_contain_text("Scandal in run A", timeout=STEP_TIMEOUT)
+    note = f"except for the scandal pressed in run A (quarter {pressed})"
+    expect(page.locator(".ts-message")).to_contain_text(note, timeout=STEP_TIMEOUT)
     play_until(page, quarter(page) + 16)
-    wait_for_image(page, ".ts-charts")
+    expect(page.locator(".ts-message")).to_contain_text(note)  # still there, many steps on
+    expect(page.get_by_text("Runs A and B are identical")).to_have_count(0)
+    wait_for_charts(page)
     page.locator(".ts-main").evaluate("el => el.scrollTo(0, 0)")
     page.screenshot(path=screenshot_dir / "scandal.png")
 
@@ -193,6 +223,62 @@ def test_csv_export_downloads_the_current_run(page: Page, app_url):
     assert download.value.suggested_filename == ("trustsim_baseline-control_state_seed0_q2.csv")
     df = pd.read_csv(download.value.path())
     assert df["quarter"].tolist() == [0, 1, 2] and set(df["run"]) == {"A"}
+    with page.expect_download(timeout=STEP_TIMEOUT) as download:
+        page.locator(".ts-export-excel").click()
+    raw = Path(download.value.path()).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads å, ä, ö
+    excel = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(excel, df)
+
+
+def test_chart_exports_a_png_for_slides(page: Page, app_url):
+    open_page(page, app_url)
+    step(page, 2)
+    wait_for_charts(page)
+    with page.expect_download(timeout=STEP_TIMEOUT) as download:
+        page.locator(".ts-chart-steering_detail .ts-chart-png").click()
+    assert download.value.suggested_filename.endswith("_steering_detail.png")
+    png = Path(download.value.path()).read_bytes()
+    picture = Image.open(io.BytesIO(png))
+    assert picture.format == "PNG" and picture.width >= 400  # drawn at twice the screen size
+    assert_not_blank(png)
+
+
+def test_presentation_mode_shows_only_the_charts_at_1280x720(page: Page, app_url, screenshot_dir):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, app_url)
+    page.locator(".ts-lang-sv").click()
+    choose(page, "ts-scenario-b", "Tillitsprinciper integrerade i AgV:s, ESV:s och DIGG:s stöd")
+    expect(page.locator(".ts-run-B")).to_be_visible(timeout=STEP_TIMEOUT)
+    play_until(page, 20)
+    page.locator(".ts-present-toggle").click()
+    expect(page.locator(".ts-side")).to_have_count(0, timeout=STEP_TIMEOUT)
+    expect(page.locator(".ts-info")).to_have_count(0)
+    wait_for_charts(page)
+    for i in range(6):  # every chart wholly on the 1280x720 screen, none tiny
+        box = page.locator(".ts-chart").nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 + 1
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 720 + 1
+        assert box["width"] > 350 and box["height"] > 200
+    for control in (".ts-step", ".ts-play", ".ts-scandal"):
+        expect(page.locator(control)).to_be_in_viewport()
+    page.screenshot(path=screenshot_dir / "presentation-sv.png")
+    shutil.copyfile(
+        screenshot_dir / "presentation-sv.png", DOCS_IMG / "workshop-presentation-sv.png"
+    )
+    page.locator(".ts-present-toggle").click()
+    expect(page.locator(".ts-side")).to_be_visible(timeout=STEP_TIMEOUT)
+
+
+def test_run_controls_stay_in_view_while_the_controls_scroll(page: Page, app_url):
+    page.set_viewport_size({"width": 1280, "height": 720})
+    open_page(page, app_url)
+    page.locator(".ts-side").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    page.locator(".ts-main").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+    expect(page.locator(".ts-export")).to_be_in_viewport()
+    for control in (".ts-step", ".ts-play", ".ts-scandal", ".ts-status"):
+        expect(page.locator(control)).to_be_in_viewport()
+    step(page, 1)
 
 
 def test_two_sessions_do_not_share_a_model(browser, app_url, screenshot_dir):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html
 import io
+import json
 import re
 import time
 
 import ipyvuetify as v
 import ipywidgets as widgets
 import numpy as np
+import pytest
 import solara
 from PIL import Image
 
@@ -17,6 +19,7 @@ from trustsim.app.app import Page
 from trustsim.app.components import WorkshopView
 from trustsim.app.i18n import LANGS, strings, t
 from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
+from trustsim.app.webcharts import TimeChart
 from trustsim.params import SPECS
 
 SMALL = {"world": "teaching"}  # 300 staff: the fastest page
@@ -81,6 +84,14 @@ class PageDriver:
     def png(self, cls: str) -> bytes:
         return self.one(cls, widgets.Image).value
 
+    def charts(self) -> dict[str, dict]:
+        """The ECharts option of each chart the page sends to the browser, by output name."""
+        found = [w for w in self.all_widgets() if isinstance(w, TimeChart)]
+        return {w.name: json.loads(w.option_json) for w in found}
+
+    def chart_widgets(self) -> list[TimeChart]:
+        return [w for w in self.all_widgets() if isinstance(w, TimeChart)]
+
 
 def texts_of(w: widgets.Widget, deep: bool = True) -> list[str]:
     """The human-readable strings a widget shows."""
@@ -115,6 +126,20 @@ def slider_of(page: PageDriver, name: str) -> v.Slider:
 def colour_share(png: bytes, rgb: tuple[int, int, int]) -> float:
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
     return float((np.abs(pixels - rgb).sum(axis=2) < 40).mean())
+
+
+def series_colours(option: dict) -> set[str]:
+    """The colours of the visible lines of one chart."""
+    return {
+        s["lineStyle"]["color"]
+        for s in option["series"]
+        if s.get("data") and s.get("lineStyle", {}).get("opacity", 1) > 0.5
+    }
+
+
+def run_points(option: dict, label_start: str) -> list:
+    (series,) = [s for s in option["series"] if s.get("name", "").startswith(label_start)]
+    return series["data"]
 
 
 def wait_until(condition, timeout: float = 20.0) -> None:
@@ -155,17 +180,27 @@ def test_run_scenario_world_and_export_controls_exist():
     assert ws.models["A"].n_staff == 300 and not page.all("ts-scale")  # teaching: always scale 1
     assert page.one("ts-seed", v.TextField).v_model in (0, "0")
     download = [w for w in page.all_widgets() if type(w).__name__ == "FileDownloadWidget"]
-    assert len(download) == 1 and download[0].filename == csv_filename(ws.setup, 0)
+    assert sorted(d.filename for d in download) == sorted(
+        [csv_filename(ws.setup, 0), csv_filename(ws.setup, 0, excel_sv=True)]
+    )
+    for cls in ("ts-play-to", "ts-present-toggle"):
+        page.one(cls, v.Btn)
+    assert [i["value"] for i in page.one("ts-play-to-year", v.Select).items][:3] == [1, 2, 3]
 
 
 def test_step_advances_the_model_and_the_page():
     ws, page = render()
-    before = page.png("ts-charts")
+    assert len(page.charts()) == 6
     page.click("ts-step")
     page.click("ts-step")
     assert ws.quarter == 2
     assert page.text("ts-status") == t("status.quarter", "en", quarter=2, year="0.5")
-    assert page.png("ts-charts") != before
+    # the page sends the data; the browser draws it: three quarters of run A, to year 0.5
+    culture = run_points(page.charts()["experimentation_culture"], "A:")
+    assert [x for x, _ in culture] == [0.0, 0.25, 0.5]
+    expected = ws.frames()["A"]["experimentation_culture"].round(4).tolist()
+    assert [y for _, y in culture] == expected
+    assert {w.tick for w in page.chart_widgets()} == {2}
 
 
 def test_slider_change_reaches_the_model():
@@ -174,8 +209,14 @@ def test_slider_change_reaches_the_model():
     slider_of(page, "steering_detail").v_model = 0.25
     assert ws.models["A"].p.steering_detail == 0.25
     assert ws.quarter == 1  # replayed to where the run was
-    assert page.text("ts-lever-steering_detail").startswith("Steering detail: 0.25")
-    assert "Steering detail" in page.text("ts-levers-changed")
+    label = t("lever.steering_detail.label", "en")
+    assert page.text("ts-lever-steering_detail").startswith(f"{label}: 0.25")
+    assert label in page.text("ts-levers-changed")
+    # ... and at the charts: which lever, its value, and the earlier run A as a faint line
+    assert f"{label} 0.25" in page.text("ts-runs-levers")
+    names = [s["name"] for s in page.charts()["trust_orientation"]["series"]]
+    assert t("chart.ghost", "en") in names
+    assert t("msg.rerun", "en") in page.texts()
     page.click("ts-restore")
     assert ws.models["A"].p.steering_detail == SPECS["steering_detail"].default
 
@@ -198,23 +239,28 @@ def test_compare_runs_two_scenarios_in_the_same_charts():
     ws, page = render()
     for _ in range(3):
         page.click("ts-step")
-    blue, orange = (0x1F, 0x5F, 0xA8), (0xD9, 0x82, 0x2B)
-    assert colour_share(page.png("ts-charts"), orange) < 1e-4
+    blue, orange = "#1f5fa8", "#d9822b"
+    assert orange not in series_colours(page.charts()["innovation_rate"])
     page.one("ts-scenario-b", v.Select).v_model = "integrated-esv-digg"
     assert ws.comparing and ws.quarter == 3
     page.click("ts-step")
     assert len(ws.frames()["B"]) == 5
     assert page.text("ts-run-B").startswith("B: Trust principles integrated")
-    png = page.png("ts-charts")
-    assert colour_share(png, blue) > 2e-4 and colour_share(png, orange) > 2e-4
+    for option in page.charts().values():
+        assert {blue, orange} <= series_colours(option)
+        assert len(run_points(option, "B:")) >= 4
     page.one("ts-scenario-b", v.Select).v_model = ""
     assert not ws.comparing and not page.all("ts-run-B")
 
 
-def test_same_scenario_twice_says_the_runs_are_identical():
+def test_same_scenario_twice_says_the_runs_are_identical_until_a_scandal():
     _ws, page = render()
     page.one("ts-scenario-b", v.Select).v_model = "baseline-control"
     assert page.text("ts-message") == t("msg.identical", "en")
+    page.click("ts-step")
+    page.click("ts-scandal")
+    assert t("msg.identical", "en") not in page.texts()
+    assert page.text("ts-message") == t("msg.split_by_scandal", "en", quarters="1")
 
 
 def test_scandal_button_hits_run_a_now():
@@ -226,6 +272,10 @@ def test_scandal_button_hits_run_a_now():
     page.click("ts-step")
     frames = ws.frames()
     assert frames["A"]["steering_detail"].iloc[-1] > frames["B"]["steering_detail"].iloc[-1]
+    page.click("ts-step")  # the note stays while the scandal is in the charts
+    assert "quarter 1" in page.text("ts-message")
+    marks = [s for s in page.charts()["steering_detail"]["series"] if "markLine" in s]
+    assert {"xAxis": 0.5} in [m for s in marks for m in s["markLine"]["data"]]
 
 
 def test_reset_goes_back_to_quarter_zero():
@@ -250,7 +300,7 @@ def test_play_runs_until_pause():
 # ---------------------------------------------------------------------------- language
 def test_language_switch_changes_every_label():
     _ws, page = render(Workshop(Setup(compare="rum", **SMALL)), lang="en")
-    english_png = page.png("ts-charts")
+    english_titles = [w.title for w in page.chart_widgets()]
     english = set(page.texts())
     assert {"Step", "Play", "Reset", "Visible scandal!", "Levers (run A)"} <= english
     page.click("ts-lang-sv")
@@ -261,7 +311,10 @@ def test_language_switch_changes_every_label():
         en, sv = by_lang["en"], by_lang["sv"]
         if en != sv and "{" not in en:
             assert en not in swedish, key
-    assert page.png("ts-charts") != english_png  # chart titles are translated too
+    titles = [w.title for w in page.chart_widgets()]  # chart titles are translated too
+    assert titles == [t(f"chart.{w.name}.title", "sv") for w in page.chart_widgets()]
+    assert titles != english_titles
+    assert all(w.decimal_comma for w in page.chart_widgets())
     page.click("ts-lang-en")
     assert "Step" in set(page.texts())
 
@@ -276,14 +329,29 @@ def test_info_panel_has_the_netlogo_sections_in_both_languages():
 
 
 # ---------------------------------------------------------------------------- bad input
-def test_bad_seed_gives_a_message_in_the_page_not_a_traceback():
-    ws, page = render()
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("typed", ["-5", "abc", "1.5", str(2**32)])
+def test_bad_seed_is_refused_in_the_page_language_and_the_field_shows_the_seed_used(typed, lang):
+    ws, page = render(lang=lang)
     seed = page.one("ts-seed", v.TextField)
-    seed.v_model = "-5"
+    seed.v_model = typed
     seed.fire_event("keyup.enter", None)  # the field applies on Enter or when it loses focus
     error = page.text("ts-error")
-    assert "seed -5 is not allowed" in error and "Traceback" not in error
+    assert error == t("msg.seed_bad", lang, value=typed, max=2**32 - 1, seed=0)
     assert ws.setup.seed == 0
+    assert page.one("ts-seed", v.TextField).v_model in ("0", 0)  # not the rejected text
+
+
+def test_a_good_seed_after_a_bad_one_clears_the_error():
+    ws, page = render()
+    seed = page.one("ts-seed", v.TextField)
+    seed.v_model = "abc"
+    seed.fire_event("keyup.enter", None)
+    assert page.all("ts-error")
+    seed = page.one("ts-seed", v.TextField)
+    seed.v_model = "7"
+    seed.fire_event("keyup.enter", None)
+    assert ws.setup.seed == 7 and not page.all("ts-error")
 
 
 def test_unexpected_failure_is_a_message_and_the_page_keeps_working(monkeypatch):

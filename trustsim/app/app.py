@@ -7,11 +7,30 @@ creates one `Workshop` per session with `solara.use_memo`.
 
 from __future__ import annotations
 
+import os
+import warnings
+
+# Reacton's fast render walk: a Play frame updates the ~30 widgets that changed instead of walking
+# all ~700 of the page (set before the first render; `trustsim app` sets it too).
+os.environ.setdefault("REACTON_FAST", "1")
+# Served on http://127.0.0.1 (not "localhost"), Solara warns at every page load that it falls back
+# to SameSite=lax cookies. That fallback is what this page wants (it is never embedded in an
+# iframe), so the 13-line warning is silenced here, for this one message only.
+warnings.filterwarnings("ignore", message="Cookies with samesite=none require https")
+
 import solara
 
 from trustsim.app.components import WorkshopView, describe_error
 from trustsim.app.i18n import default_lang, t
-from trustsim.app.session import Workshop
+from trustsim.app.session import Workshop, release_memory
+
+
+def _on_session_start():
+    """Solara calls this when a session (kernel) starts; what it returns, when the session ends."""
+    return release_memory
+
+
+solara.lab.on_kernel_start(_on_session_start)
 
 
 def new_workshop() -> Workshop | tuple:

@@ -21,6 +21,16 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LANGS = ("sv", "en")  # kept in step with i18n.LANGS (a test checks); no Solara import here
 LANG_ENV = "TRUSTSIM_APP_LANG"
+# Solara settings for the served page (a value already in the environment wins):
+SERVER_ENV = {
+    "SOLARA_THEME_SHOW_BANNER": "false",  # no English "runs on Solara" box over the Info text
+    "SOLARA_THEME_LOADER": "plain",  # a plain progress bar while the page loads
+    # a closed tab's session (its models) is freed 2 minutes after its connection is gone
+    # (Solara's default keeps it for 24 hours: memory that a room of visitors never gets back)
+    "SOLARA_KERNEL_CULL_TIMEOUT": "2m",
+    "REACTON_FAST": "1",  # render only what changed (see trustsim/app/app.py)
+}
+WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 port_number = bounded_int(1, 65535, "a port")  # a TCP port
@@ -42,6 +52,42 @@ def check_port_free(host: str, port: int) -> None:
                 f"--port {port}: cannot listen on {host}:{port} ({exc.strerror}); "
                 "choose another port with --port"
             ) from None
+
+
+def reachable_addresses(port: int) -> list[str]:
+    """The addresses other machines can use to open a page served on all interfaces.
+
+    From the host name's addresses and the address of the default route (a UDP socket "connected"
+    to a documentation address sends nothing); loopback and link-local addresses are left out.
+    """
+    found: list[str] = []
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, type=socket.SOCK_STREAM)
+        found += [info[4][0] for info in infos]
+    except OSError:
+        pass
+    for family, probe in (
+        (socket.AF_INET, ("192.0.2.1", 9)),
+        (socket.AF_INET6, ("2001:db8::1", 9)),
+    ):
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as sock:
+                sock.connect(probe)
+                found.append(sock.getsockname()[0])
+        except OSError:
+            pass
+    urls = []
+    for address in dict.fromkeys(found):
+        if address.startswith(("127.", "::1", "fe80:", "169.254.")) or address == "::":
+            continue
+        host = f"[{address}]" if ":" in address else address
+        urls.append(f"http://{host}:{port}/")
+    return urls
+
+
+def server_env(lang: str) -> dict[str, str]:
+    """The environment `solara run` gets: ours, then the caller's (which wins)."""
+    return {**SERVER_ENV, **os.environ, LANG_ENV: lang}
 
 
 def solara_command(host: str, port: int, open_browser: bool, module: str = APP_MODULE) -> list[str]:
@@ -71,16 +117,31 @@ def cmd_app(args: argparse.Namespace) -> int:
             "the workshop page needs Solara; install the app extra: pip install 'trustsim[app]'"
         )
     check_port_free(args.host, args.port)
-    where = f"http://{'127.0.0.1' if args.host == DEFAULT_HOST else args.host}:{args.port}/"
     what = "the Mesa SolaraViz view" if args.mesa else "the workshop page"
-    print(f"trustsim app: serving {what} at {where} (Ctrl-C stops it)", file=sys.stderr)
+    if args.host in WILDCARD_HOSTS:
+        local = f"http://127.0.0.1:{args.port}/"
+        print(f"trustsim app: serving {what} at {local} (Ctrl-C stops it)", file=sys.stderr)
+        urls = reachable_addresses(args.port)
+        if urls:
+            print("trustsim app: participants open one of:", file=sys.stderr)
+            for url in urls:
+                print(f"  {url}", file=sys.stderr)
+        else:
+            print(
+                "trustsim app: this machine has no network address besides loopback; "
+                "connect it to the room's network first",
+                file=sys.stderr,
+            )
+    else:
+        where = f"http://{'127.0.0.1' if args.host == DEFAULT_HOST else args.host}:{args.port}/"
+        print(f"trustsim app: serving {what} at {where} (Ctrl-C stops it)", file=sys.stderr)
     if args.host not in (DEFAULT_HOST, "localhost", "::1"):
         print(
             f"trustsim app: --host {args.host} lets anyone who can reach this machine on port "
             f"{args.port} open the page and run models here",
             file=sys.stderr,
         )
-    env = {**os.environ, LANG_ENV: args.lang}
+    env = server_env(args.lang)
     sys.stderr.flush()
     module = MESA_MODULE if args.mesa else APP_MODULE
     cmd = solara_command(args.host, args.port, not args.no_open, module)

@@ -2,27 +2,36 @@
 
 Every interactive element carries a `ts-...` CSS class so that tests (and facilitators' own
 scripts) can find it whatever the language.
+
+The page's state lives in a few per-session reactive values (`PageState`). Components read only
+the ones they show, so a Play frame (which bumps `tick`) redraws the status and the charts, not the
+forty controls in the side column.
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import markdown
 import solara
 from solara.alias import rv
+from solara.components.input import use_change
 
-from .charts import COLOURS, network_figure, timeseries_figure
+from .charts import CHARTS, COLOURS, network_figure
 from .i18n import LANG_NAMES, LANGS, count, number, t
 from .session import (
+    BAND_SEEDS,
     LEVERS,
+    MAX_SEED,
     MAX_YEARS,
+    PLAY_TO_YEARS,
     SCALES,
     Lever,
     ParameterError,
@@ -33,10 +42,11 @@ from .session import (
     csv_filename,
     load_scenarios,
 )
+from .webcharts import TimeChart, chart_options, legend_items, option_json
 
 log = logging.getLogger(__name__)
 
-DPI = 80  # charts as PNG: crisp on a projector, cheap enough to redraw every quarter
+DPI = 80  # the network picture (matplotlib PNG, redrawn once a simulated year while playing)
 HELP_STYLE = {
     "font-size": "0.8em",
     "color": "#555",
@@ -45,15 +55,55 @@ HELP_STYLE = {
 }
 LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
-PLAY_INTERVAL = 0.1  # seconds from one Play frame to the next, at least
-PLAY_GAP = 0.03  # idle time after every frame, so clicks (Pause!) are handled at once
-FRAME_TIMEOUT = 30.0  # no frame drawn for this long: the page is gone, Play stops
+PLAY_INTERVAL = 0.07  # seconds from one Play frame to the next, at least (14 quarters/s at most)
+PLAY_GAP = 0.02  # idle time after every frame, so clicks (Pause!) are handled at once
+FRAME_TIMEOUT = 30.0  # no frame rendered for this long: the page is gone, Play stops
+TOOLBAR_HEIGHT = 58  # px
+PAGE_CSS = f"""
+.ts-toolbar {{ position: sticky; top: 0; z-index: 5; background: #f7f9fc;
+  border-bottom: 1px solid #d8dee8; min-height: {TOOLBAR_HEIGHT}px; padding: 6px 10px;
+  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }}
+.ts-toolbar .ts-status {{ font-size: 1.15em; font-weight: bold; margin: 0 6px; white-space: nowrap; }}
+.ts-toolbar .v-select {{ max-width: 78px; }}
+.ts-toolbar .v-btn {{ padding: 0 10px !important; }}
+.ts-toolbar .ts-lang .v-btn {{ min-width: 36px !important; padding: 0 6px !important; }}
+.ts-side {{ width: 340px; flex: 0 0 340px; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
+  overflow-y: auto; padding: 4px; }}
+.ts-main {{ flex: 1 1 auto; min-width: 0; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
+  overflow-y: auto; padding: 0 6px; }}
+.ts-present .ts-main {{ display: flex; flex-direction: column; overflow: hidden; }}
+.ts-chart-grid {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr));
+  grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 16px; width: 100%;
+  height: max(420px, calc(100vh - {TOOLBAR_HEIGHT + 110}px)); flex: 0 0 auto; }}
+.ts-present .ts-chart-grid {{ flex: 1 1 0; height: auto; min-height: 0; }}
+@media (max-width: 1000px) {{ .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
+  grid-template-rows: none; height: auto; }} }}
+.ts-chart {{ display: flex; flex-direction: column; min-height: 0; }}
+.ts-chart-plot {{ flex: 1 1 0; min-height: 150px; }}
+.ts-runs div {{ line-height: 1.3; }}
+.ts-notes .v-alert {{ margin: 2px 0 !important; padding: 2px 10px !important; font-size: 0.92em; }}
+.ts-notes .v-alert .v-icon {{ font-size: 18px !important; }}
+.ts-app-title {{ font-size: 1.15em; font-weight: bold; margin: 2px 4px 0 4px; }}
+"""
+
+
+@dataclass(frozen=True)
+class PageState:
+    """One session's page state: reactive values, each read only by the parts that show it."""
+
+    lang: solara.Reactive
+    tick: solara.Reactive  # bumped on every change of the runs (a step, a lever, a reset)
+    revision: solara.Reactive  # bumped when the setup changes (not on a step): the controls
+    playing: solara.Reactive
+    stop_at: solara.Reactive  # quarter at which Play pauses by itself, or None
+    message: solara.Reactive  # (kind, i18n key, values) or None: the last action's note
+    present: solara.Reactive  # presentation mode: only the charts
 
 
 class FrameClock:
-    """Which redraw has reached the page; Play waits for each frame before the next step.
+    """Which redraw has been rendered; Play waits for each frame before the next step.
 
-    Without it, a Play loop that steps faster than the page draws would keep Solara's render
+    Without it, a Play loop that steps faster than the page renders would keep Solara's render
     loop busy with ever-new updates, and a click on Pause would wait until the run ended.
     """
 
@@ -102,6 +152,30 @@ def scenario_items(
     return items
 
 
+def claim_texts(codes: tuple[str, ...], lang: str) -> str:
+    """The claims written out ("C1: ...") when `trustsim.teaching` provides them, else the codes."""
+    try:
+        claim_text = importlib.import_module("trustsim.teaching").claim_text
+    except (ImportError, AttributeError):
+        return ", ".join(codes) or "-"
+    out = []
+    for code in codes:
+        try:
+            out.append(f"{code}: {claim_text(code, lang)}")
+        except Exception:  # noqa: BLE001 - an unknown code stays a code
+            out.append(code)
+    return "; ".join(out) or "-"
+
+
+def lever_changes_text(setup: Setup, lang: str) -> str:
+    """'Lever 0,3; Other on' for run A's lever changes."""
+    by_name = {lever.name: lever for lever in LEVERS}
+    return "; ".join(
+        f"{t(f'lever.{name}.label', lang)} {lever_value_text(by_name[name], value, lang)}"
+        for name, value in setup.levers
+    )
+
+
 def run_labels(setup: Setup, lang: str, scenarios: list[Scenario]) -> dict[str, str]:
     """Legend text per run: 'A: <scenario title> (+ changed levers)', 'B: <title>'."""
     titles = {sc.name: sc.title.get(lang, sc.name) for sc in scenarios}
@@ -114,78 +188,190 @@ def run_labels(setup: Setup, lang: str, scenarios: list[Scenario]) -> dict[str, 
     return labels
 
 
+def parse_seed(text: Any) -> int | None:
+    """The seed typed in the field as an int, or None if it is not one the page accepts."""
+    try:
+        value = int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if 0 <= value <= MAX_SEED else None
+
+
+def describe_error(exc: Exception) -> tuple[str, str, dict]:
+    """A page message for an exception: the library's own message for bad input."""
+    if isinstance(exc, (ParameterError, ScenarioError)):
+        return ("error", "msg.error", {"error": str(exc)})
+    log.exception("unexpected error in the workshop page")
+    return ("error", "msg.unexpected", {"kind": type(exc).__name__})
+
+
+def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> list[tuple]:
+    """What the page says above the charts: the last action's note, then the runs' state."""
+    out = [message] if message is not None else []
+    quarters = ", ".join(str(q) for q, _ in workshop.scandals)
+    if workshop.identical():
+        out.append(("info", "msg.identical", {}))
+    elif workshop.split_by_scandal():
+        out.append(("info", "msg.split_by_scandal", {"quarters": quarters}))
+    elif workshop.scandals:
+        size = workshop.scandals[-1][1]
+        out.append(("info", "msg.scandals", {"quarters": quarters, "size": size}))
+    if workshop.ghosts:
+        out.append(("info", "msg.rerun", {}))
+    if workshop.at_end():
+        out.append(("info", "status.end", {"years": MAX_YEARS}))
+    elif stopped_at is not None and workshop.quarter == stopped_at:
+        out.append(("info", "status.stopped_at", {"year": stopped_at // 4}))
+    return out
+
+
 # ---------------------------------------------------------------------------- controls
 @solara.component
-def LanguageSwitch(lang: solara.Reactive[str]):
+def LanguageSwitch(lang: solara.Reactive):
     """Svenska | English: two buttons, the active one filled."""
     with solara.Row(style={"align-items": "center"}, classes=["ts-lang"]):
-        solara.Text(f"{t('lang.label', lang.value)}:")
         for code in LANGS:
             active = code == lang.value
             solara.Button(
-                LANG_NAMES[code],
+                code.upper(),
                 on_click=lambda code=code: lang.set(code),
                 color="primary" if active else None,
                 outlined=not active,
                 small=True,
                 classes=[f"ts-lang-{code}", "ts-lang-active" if active else "ts-lang-inactive"],
+                attributes={"title": LANG_NAMES[code]},
             )
 
 
 @solara.component
-def RunControls(
-    lang: str,
-    quarter: int,
-    playing: bool,
-    at_end: bool,
-    on_step: Callable[[], None],
-    on_play: Callable[[], None],
-    on_reset: Callable[[], None],
-    on_scandal: Callable[[], None],
-):
-    """Step, Play/Pause, Reset, the quarter reached, and the visible-scandal button."""
-    with solara.Card(t("card.run", lang), margin=0, classes=["ts-run"]):
-        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
-            solara.Button(
-                t("btn.step", lang),
-                on_click=on_step,
-                color="primary",
-                disabled=playing or at_end,
-                classes=["ts-step"],
-                icon_name="mdi-step-forward",
-            )
-            solara.Button(
-                t("btn.pause" if playing else "btn.play", lang),
-                on_click=on_play,
-                color="primary",
-                disabled=at_end and not playing,
-                classes=["ts-play"],
-                icon_name="mdi-pause" if playing else "mdi-play",
-            )
-            solara.Button(
-                t("btn.reset", lang),
-                on_click=on_reset,
-                outlined=True,
-                classes=["ts-reset"],
-                icon_name="mdi-restart",
-            )
-        status = t("status.quarter", lang, quarter=quarter, year=number(quarter / 4, lang))
-        solara.Div(
-            children=[status],
-            classes=["ts-status"],
-            style={"font-size": "1.2em", "font-weight": "bold", "margin": "10px 0 4px 0"},
+def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loaded: bool = True):
+    """Step, Play/Pause, Reset, the quarter reached, the scandal, Play to year N, presentation.
+
+    Sticky at the top of the page, so the run controls never scroll out of view. It also runs the
+    Play loop (a threaded task per session).
+    """
+    lang = state.lang.value
+    tick = state.tick.value
+    playing = state.playing.value
+    clock = solara.use_memo(FrameClock, [])
+    solara.use_effect(lambda: clock.drawn(tick), [tick])
+    target_year = solara.use_reactive(10)
+    quarter, at_end = workshop.quarter, workshop.at_end()
+
+    def on_step() -> None:
+        def step() -> None:
+            workshop.step(1)
+
+        act(step)
+
+    def on_play() -> None:
+        if playing:
+            state.playing.set(False)
+        else:
+            state.stop_at.set(None)
+            state.message.set(None)
+            state.playing.set(True)
+
+    def on_play_to() -> None:
+        stop = 4 * int(target_year.value)
+        if workshop.quarter >= stop:
+            return
+        state.stop_at.set(stop)
+        state.message.set(None)
+        state.playing.set(True)
+
+    def on_reset() -> None:
+        state.playing.set(False)
+        act(workshop.reset, setup_changed=True)
+
+    def on_scandal() -> None:
+        def scandal() -> None:
+            workshop.scandal()  # the notes above the charts say it while it matters
+
+        act(scandal)
+
+    def play_loop() -> None:
+        """One quarter per frame: step, redraw, wait until rendered, pause briefly, repeat."""
+        while state.playing.value and task.is_current():  # a closed page cancels the task
+            started = time.monotonic()
+            stop = state.stop_at.value
+            if stop is not None and workshop.quarter >= stop:
+                state.playing.set(False)
+                break
+            if workshop.step(1) == 0:
+                state.playing.set(False)
+                break
+            target = state.tick.value + 1
+            state.tick.set(target)
+            if not clock.wait(target):  # nobody is rendering (page gone): stop
+                state.playing.set(False)
+                break
+            elapsed = time.monotonic() - started
+            time.sleep(max(PLAY_GAP, PLAY_INTERVAL - elapsed))
+
+    task = solara.lab.use_task(play_loop, dependencies=[playing], prefer_threaded=True)
+
+    with solara.Div(classes=["ts-toolbar"]):
+        solara.Button(
+            t("btn.step", lang),
+            on_click=on_step,
+            color="primary",
+            disabled=playing or at_end,
+            classes=["ts-step"],
+            icon_name="mdi-step-forward",
         )
-        Help(t("help.run", lang, years=MAX_YEARS))
+        solara.Button(
+            t("btn.pause" if playing else "btn.play", lang),
+            on_click=on_play,
+            color="primary",
+            disabled=at_end and not playing,
+            classes=["ts-play"],
+            icon_name="mdi-pause" if playing else "mdi-play",
+        )
+        solara.Button(
+            t("btn.reset", lang),
+            on_click=on_reset,
+            outlined=True,
+            classes=["ts-reset"],
+            icon_name="mdi-restart",
+        )
+        status = t("status.quarter", lang, quarter=quarter, year=number(quarter / 4, lang))
+        solara.Div(children=[status], classes=["ts-status"])
         solara.Button(
             t("btn.scandal", lang),
             on_click=on_scandal,
             color="error",
-            block=True,
             disabled=at_end,
             classes=["ts-scandal"],
             icon_name="mdi-newspaper-variant",
         )
-        Help(t("help.scandal", lang))
+        solara.Button(
+            t("btn.play_to", lang),
+            on_click=on_play_to,
+            outlined=True,
+            disabled=playing or at_end,
+            classes=["ts-play-to"],
+            icon_name="mdi-play-speed",
+        )
+        rv.Select(
+            v_model=target_year.value,
+            on_v_model=lambda v: target_year.set(int(v)),
+            items=[{"text": str(y), "value": y} for y in PLAY_TO_YEARS],
+            class_="ts-play-to-year",
+            dense=True,
+            hide_details=True,
+            outlined=True,
+        )
+        present = state.present.value
+        solara.Button(
+            t("btn.present_exit" if present else "btn.present", lang),
+            on_click=lambda: state.present.set(not present),
+            outlined=not present,
+            color="primary",
+            classes=["ts-present-toggle"],
+            icon_name="mdi-tune" if present else "mdi-presentation",
+        )
+        LanguageSwitch(state.lang)
 
 
 @solara.component
@@ -209,7 +395,7 @@ def ScenarioPicker(
         )
         chosen = by_name.get(setup.scenario)
         if chosen is not None:
-            claims = ", ".join(chosen.claims) or "-"
+            claims = claim_texts(chosen.claims, lang)
             Help(
                 f"{chosen.description.get(lang, '')} {t('claims', lang, claims=claims)}",
                 classes=["ts-scenario-description"],
@@ -288,6 +474,63 @@ def LeverControls(
             )
 
 
+# ---------------------------------------------------------------------------- views
+def _png(fig) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=DPI)
+    return buf.getvalue()
+
+
+@solara.component
+def NetworkView(lang: str, workshop: Workshop, labels: dict[str, str], key: Any):
+    """Managers or agencies on their collaboration network, coloured by trust orientation.
+
+    Drawn in a worker thread (matplotlib, ~50 ms), so a Step or a Play frame never waits for it;
+    the last picture stays until the new one is ready.
+    """
+
+    def draw() -> bytes:
+        snapshots, layout = workshop.networks()
+        return _png(network_figure(snapshots, layout, labels, lang))
+
+    result = solara.use_thread(draw, dependencies=[key, lang])
+    last = solara.use_ref(None)
+    if result.value is not None:
+        last.current = result.value
+    if last.current is not None:
+        solara.Image(last.current, width="100%", classes=["ts-network"])
+
+
+@solara.component
+def InfoPanel(lang: str):
+    """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try."""
+    sections = ("what", "how", "use", "notice", "try", "credits")
+    with (
+        solara.Card(t("info.title", lang), margin=0, classes=["ts-info"]),
+        rv.ExpansionPanels(multiple=True, v_model=[0]),
+    ):
+        for key in sections:
+            with rv.ExpansionPanel():
+                rv.ExpansionPanelHeader(
+                    children=[t(f"info.{key}.title", lang)], class_=f"ts-info-{key}"
+                )
+                with rv.ExpansionPanelContent():
+                    MarkdownText(t(f"info.{key}.body", lang))
+
+
+@solara.component
+def Message(lang: str, message: tuple | None):
+    """An info or error line in the page (never a traceback)."""
+    if message is None:
+        return
+    kind, key, values = message
+    text = t(key, lang, **values)
+    if kind == "error":
+        solara.Error(text, classes=["ts-error"])
+    else:
+        solara.Info(text, classes=["ts-message"])
+
+
 @solara.component
 def WorldControls(
     lang: str,
@@ -295,7 +538,7 @@ def WorldControls(
     size_text: str,
     on_world: Callable[[str], None],
     on_scale: Callable[[float], None],
-    on_seed: Callable[[int | None], None],
+    on_seed: Callable[[str], bool],
 ):
     """World preset, scale and seed (shared by runs A and B)."""
     with solara.Card(t("card.world", lang), margin=0):
@@ -319,85 +562,181 @@ def WorldControls(
                 items=[{"text": f"1:{round(1 / s)}", "value": s} for s in SCALES],
             )
         Help(size_text, classes=["ts-world-size"])
-        solara.InputInt(
-            t("seed.label", lang), value=setup.seed, on_value=on_seed, classes=["ts-seed"]
-        )
+        SeedField(t("seed.label", lang), setup.seed, on_seed)
         Help(t("seed.help", lang))
 
 
 @solara.component
-def ExportButton(lang: str, workshop: Workshop, tick: int):
-    """Download the current runs as CSV (built only when clicked)."""
-    filename = csv_filename(workshop.setup, workshop.quarter)
-    with solara.Card(t("card.export", lang), margin=0):
-        solara.FileDownload(
-            workshop.to_csv,
-            filename=filename,
-            mime_type="text/csv",
-            children=[
-                solara.Button(
-                    t("btn.export", lang),
-                    icon_name="mdi-download",
-                    outlined=True,
-                    classes=["ts-export"],
-                )
-            ],
+def SeedField(label: str, seed: int, on_seed: Callable[[str], bool]):
+    """A text field that applies on Enter or when it loses focus.
+
+    `on_seed` says whether the text was accepted; a rejected text is replaced by the seed in use,
+    so the field never shows a seed that the runs do not use.
+    """
+    text = solara.use_reactive(str(seed))
+    solara.use_effect(lambda: text.set(str(seed)), [seed])  # the seed changed: show it
+
+    def apply(typed: Any) -> None:
+        if not on_seed(str(typed)):
+            text.set(str(seed))
+
+    field = rv.TextField(
+        label=label, v_model=text.value, on_v_model=text.set, class_="ts-seed", hide_details=True
+    )
+    use_change(field, apply)
+
+
+@solara.component
+def BandSwitch(lang: str, on: bool, on_value: Callable[[bool], None]):
+    """The uncertainty band: runs A and B with several seeds, shown as a range."""
+    with solara.Card(t("band.label", lang, seeds=BAND_SEEDS), margin=0, classes=["ts-band-card"]):
+        solara.Switch(
+            label=t("band.label", lang, seeds=BAND_SEEDS),
+            value=on,
+            on_value=on_value,
+            classes=["ts-band"],
         )
+        Help(t("band.help", lang, seeds=BAND_SEEDS))
+
+
+@solara.component
+def ExportButtons(lang: str, workshop: Workshop, state: PageState):
+    """Download the current runs as CSV, plain or for Swedish Excel (built only when clicked)."""
+    state.tick.value  # noqa: B018 - subscribe: the file names say the quarter reached
+    with solara.Card(t("card.export", lang), margin=0):
+        with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+            solara.FileDownload(
+                workshop.to_csv,
+                filename=csv_filename(workshop.setup, workshop.quarter),
+                mime_type="text/csv",
+                children=[
+                    solara.Button(
+                        t("btn.export", lang),
+                        icon_name="mdi-download",
+                        outlined=True,
+                        classes=["ts-export"],
+                    )
+                ],
+            )
+            solara.FileDownload(
+                lambda: workshop.to_csv(excel_sv=True),
+                filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=True),
+                mime_type="text/csv",
+                children=[
+                    solara.Button(
+                        t("btn.export_excel", lang),
+                        icon_name="mdi-microsoft-excel",
+                        outlined=True,
+                        classes=["ts-export-excel"],
+                    )
+                ],
+            )
         Help(t("help.export", lang))
 
 
-# ---------------------------------------------------------------------------- views
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI)
-    return buf.getvalue()
+@solara.component
+def SideControls(workshop: Workshop, state: PageState, scenarios: list[Scenario], act: Callable):
+    """The side column: scenarios, levers, world and seed, uncertainty, export."""
+    lang = state.lang.value
+    state.revision.value  # noqa: B018 - subscribe: redrawn when the setup changes, not per step
+    setup = workshop.setup
+
+    def change(make_setup: Callable[[Setup], Setup]) -> None:
+        act(lambda: workshop.change(make_setup(workshop.setup)), setup_changed=True)
+
+    def on_seed(text: str) -> bool:
+        value = parse_seed(text)
+        if value is None:
+            state.message.set(
+                ("error", "msg.seed_bad", {"value": text, "max": MAX_SEED, "seed": setup.seed})
+            )
+            return False
+        if value != setup.seed:
+            change(lambda s: replace(s, seed=value))
+        else:
+            state.message.set(None)
+        return True
+
+    def on_band(on: bool) -> None:
+        act(lambda: workshop.set_band(on), setup_changed=True)
+
+    model = workshop.models["A"]
+    size_text = t(
+        "world.size",
+        lang,
+        staff=count(model.n_staff, lang),
+        managers=count(model.n_workplaces, lang),
+        organisations=count(model.n_agencies, lang),
+    )
+    with solara.Column(classes=["ts-side", "ts-controls"], gap="10px"):
+        solara.Div(children=[t("app.title", lang)], classes=["ts-app-title", "ts-title"])
+        ScenarioPicker(
+            lang,
+            setup,
+            scenarios,
+            lambda name: change(lambda s: s.with_scenario(name)),
+            lambda name: change(lambda s: replace(s, compare=name)),
+        )
+        LeverControls(
+            lang,
+            setup,
+            lambda name, v: change(lambda s: s.with_lever(name, v)),
+            lambda: change(lambda s: replace(s, levers=())),
+        )
+        WorldControls(
+            lang,
+            setup,
+            size_text,
+            lambda w: change(lambda s: replace(s, world=w)),
+            lambda sc: change(lambda s: replace(s, scale=sc)),
+            on_seed,
+        )
+        BandSwitch(lang, workshop.band_on, on_band)
+        ExportButtons(lang, workshop, state)
 
 
 @solara.component
-def Charts(lang: str, workshop: Workshop, labels: dict[str, str], tick: int):
-    """The six outputs over time, runs A and B in the same charts; redrawn when `tick` changes."""
+def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
+    """The six outputs over time, drawn in the browser; new data on every tick."""
+    lang = state.lang.value
+    tick = state.tick.value
+    setup = workshop.setup
+    labels = run_labels(setup, lang, scenarios)
 
-    def draw() -> bytes:
-        fig = timeseries_figure(workshop.frames(), labels, workshop.scandal_quarters(), lang)
-        return _png(fig)
+    def options():
+        scandals = workshop.scandal_quarters()
+        opts = chart_options(
+            workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands()
+        )
+        opts = {name: option_json(option) for name, option in opts.items()}
+        legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
+        return opts, legend
 
-    png = solara.use_memo(draw, [tick, lang])
-    solara.Image(png, width="100%", classes=["ts-charts"])
-
-
-@solara.component
-def NetworkView(lang: str, workshop: Workshop, labels: dict[str, str], key: Any):
-    """Managers or agencies on their collaboration network, coloured by trust orientation."""
-
-    def draw() -> bytes:
-        snapshots, layout = workshop.networks()
-        return _png(network_figure(snapshots, layout, labels, lang))
-
-    png = solara.use_memo(draw, [key, lang])
-    solara.Image(png, width="100%", classes=["ts-network"])
-
-
-@solara.component
-def InfoPanel(lang: str):
-    """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try."""
-    sections = ("what", "how", "use", "notice", "try", "credits")
-    with (
-        solara.Card(t("info.title", lang), margin=0, classes=["ts-info"]),
-        rv.ExpansionPanels(multiple=True, v_model=[0]),
-    ):
-        for key in sections:
-            with rv.ExpansionPanel():
-                rv.ExpansionPanelHeader(
-                    children=[t(f"info.{key}.title", lang)], class_=f"ts-info-{key}"
-                )
-                with rv.ExpansionPanelContent():
-                    MarkdownText(t(f"info.{key}.body", lang))
+    opts, legend = solara.use_memo(options, [tick, lang, setup])
+    stem = csv_filename(setup, workshop.quarter)[: -len(".csv")]
+    with solara.Div(classes=["ts-chart-grid", "ts-charts"]):
+        for name in CHARTS:
+            TimeChart.element(
+                option_json=opts[name],
+                tick=tick,
+                title=t(f"chart.{name}.title", lang),
+                unit=t(f"chart.{name}.unit", lang),
+                decimal_comma=lang == "sv",
+                legend=legend,
+                filename=f"{stem}_{name}.png",
+                png_help=t("chart.png_help", lang),
+                name=name,
+            )
 
 
 @solara.component
-def RunsLegend(labels: dict[str, str]):
-    """Which run is which, as text in the page (the charts carry the same legend)."""
-    with solara.Row(classes=["ts-runs"], style={"gap": "24px", "flex-wrap": "wrap"}):
+def RunsLegend(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
+    """Which run is which, with run A's lever changes, right above the charts."""
+    lang = state.lang.value
+    state.revision.value  # noqa: B018 - subscribe to setup changes
+    setup = workshop.setup
+    labels = run_labels(setup, lang, scenarios)
+    with solara.Row(classes=["ts-runs"], style={"gap": "4px 24px", "flex-wrap": "wrap"}):
         for run, label in labels.items():
             line = "solid" if run == "A" else "dashed"
             style = {
@@ -407,182 +746,93 @@ def RunsLegend(labels: dict[str, str]):
                 "padding-left": "8px",
             }
             solara.Div(children=[label], classes=[f"ts-run-{run}"], style=style)
+        if setup.levers:
+            solara.Div(
+                children=[f"{t('levers.changed', lang, names=lever_changes_text(setup, lang))}"],
+                classes=["ts-runs-levers"],
+                style={"color": "#333", "font-size": "0.9em"},
+            )
+        if workshop.ghosts:
+            solara.Button(
+                t("btn.forget_ghosts", lang),
+                on_click=lambda: (workshop.forget_ghosts(), state.tick.set(state.tick.value + 1)),
+                text=True,
+                small=True,
+                classes=["ts-forget-ghosts"],
+            )
 
 
 @solara.component
-def Message(lang: str, message: tuple | None):
-    """An info or error line in the page (never a traceback)."""
-    if message is None:
-        return
-    kind, key, values = message
-    text = t(key, lang, **values)
-    if kind == "error":
-        solara.Error(text, classes=["ts-error"])
-    else:
-        solara.Info(text, classes=["ts-message"])
+def Notes(workshop: Workshop, state: PageState, problems: list[str]):
+    """The last action's note or error, and what the runs' state means (kept while it holds)."""
+    lang = state.lang.value
+    state.tick.value  # noqa: B018 - subscribe: re-read after every change
+    with solara.Div(classes=["ts-notes"]):
+        for kind, key, values in notes(workshop, state.message.value, state.stop_at.value):
+            shown = {k: number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
+            text = t(key, lang, **shown)
+            if kind == "error":
+                solara.Error(text, classes=["ts-error"])
+            else:
+                solara.Info(text, classes=["ts-message"], dense=True)
+        for problem in problems:
+            solara.Warning(problem, classes=["ts-warning"])
+
+
+@solara.component
+def NetworkAndInfo(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
+    """The network picture (redrawn once a simulated year) and the Info panel."""
+    lang = state.lang.value
+    state.tick.value  # noqa: B018 - subscribe: a new year or a new setup redraws the picture
+    labels = run_labels(workshop.setup, lang, scenarios)
+    # the network changes slowly and is the costliest picture (matplotlib on the server): it is
+    # redrawn when a new simulated year starts or the setup changes, never per quarter
+    key = (workshop.quarter // 4, id(workshop.models["A"]), workshop.setup)
+    with solara.Columns([3, 2]):
+        NetworkView(lang, workshop, labels, key)
+        InfoPanel(lang)
 
 
 # ---------------------------------------------------------------------------- the whole view
-def describe_error(exc: Exception) -> tuple[str, str, dict]:
-    """A page message for an exception: the library's own message for bad input."""
-    if isinstance(exc, (ParameterError, ScenarioError)):
-        return ("error", "msg.error", {"error": str(exc)})
-    log.exception("unexpected error in the workshop page")
-    return ("error", "msg.unexpected", {"kind": type(exc).__name__})
-
-
 @solara.component
 def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
     """The whole page for one session's `workshop`."""
-    lang = solara.use_reactive(initial_lang)
-    tick = solara.use_reactive(0)  # bumped whenever the runs change, to redraw
-    playing = solara.use_reactive(False)
-    message = solara.use_reactive(None)  # (kind, i18n key, values) or None
+    state = PageState(
+        lang=solara.use_reactive(initial_lang),
+        tick=solara.use_reactive(0),
+        revision=solara.use_reactive(0),
+        playing=solara.use_reactive(False),
+        stop_at=solara.use_reactive(None),
+        message=solara.use_reactive(None),
+        present=solara.use_reactive(False),
+    )
     scenarios, problems = solara.use_memo(load_scenarios, [])
-    clock = solara.use_memo(FrameClock, [])
-    solara.use_effect(lambda: clock.drawn(tick.value), [tick.value])
 
-    def redraw() -> None:
-        tick.set(tick.value + 1)
-
-    def act(action: Callable[[], tuple | None]) -> None:
+    def act(action: Callable[[], tuple | None], setup_changed: bool = False) -> None:
         """Run a user action; show its note or a clear error in the page; redraw."""
         try:
-            message.set(action())
+            state.message.set(action())
         except Exception as exc:  # noqa: BLE001 - shown in the page, never as a traceback
-            playing.set(False)
-            message.set(describe_error(exc))
-        redraw()
+            state.playing.set(False)
+            state.message.set(describe_error(exc))
+        if setup_changed:
+            state.revision.set(state.revision.value + 1)
+        state.tick.set(state.tick.value + 1)
 
-    def change(make_setup: Callable[[Setup], Setup]) -> None:
-        act(lambda: workshop.change(make_setup(workshop.setup)))
-
-    def on_step() -> None:
-        def step():
-            workshop.step(1)
-
-        act(step)
-
-    def on_play() -> None:
-        playing.set(not playing.value)
-        redraw()  # a pause brings the network view up to date
-
-    def on_reset() -> None:
-        playing.set(False)
-        act(workshop.reset)
-
-    def on_scandal() -> None:
-        def scandal():
-            quarter = workshop.quarter
-            size = workshop.scandal()
-            return ("info", "msg.scandal", {"quarter": quarter, "size": number(size, lang.value)})
-
-        act(scandal)
-
-    def on_seed(value: int | None) -> None:
-        if value is None:
-            return
-        change(lambda s: replace(s, seed=value))
-
-    def play_loop() -> None:
-        """One quarter per frame: step, redraw, wait until drawn, pause briefly, repeat."""
-        while playing.value and task.is_current():  # a closed page cancels the task
-            started = time.monotonic()
-            if workshop.step(1) == 0:
-                playing.set(False)
-                break
-            target = tick.value + 1
-            tick.set(target)
-            if not clock.wait(target):  # nobody is drawing (page gone): stop
-                playing.set(False)
-                break
-            elapsed = time.monotonic() - started
-            time.sleep(max(PLAY_GAP, PLAY_INTERVAL - elapsed))
-
-    task = solara.lab.use_task(play_loop, dependencies=[playing.value], prefer_threaded=True)
-
-    quarter, setup, lg = workshop.quarter, workshop.setup, lang.value
-    model = workshop.models["A"]
-    size_text = t(
-        "world.size",
-        lg,
-        staff=count(model.n_staff, lg),
-        managers=count(model.n_workplaces, lg),
-        organisations=count(model.n_agencies, lg),
-    )
-    labels = run_labels(setup, lg, scenarios)
-    note = message.value
-    if note is None and setup.compare == setup.scenario and not setup.levers:
-        note = ("info", "msg.identical", {})
-    if note is None and workshop.at_end():
-        note = ("info", "status.end", {"years": MAX_YEARS})
-
-    solara.Title(t("app.title", lg))
-    with solara.Row(
-        style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "16px"},
-        classes=["ts-page"],
-    ):
-        with solara.Column(
-            style={
-                "width": "400px",
-                "min-width": "320px",
-                "flex": "0 0 400px",
-                "max-height": "calc(100vh - 24px)",
-                "overflow-y": "auto",
-                "padding": "4px",
-            },
-            classes=["ts-controls"],
+    lang, present = state.lang.value, state.present.value
+    solara.Title(t("app.title", lang))
+    solara.Style(PAGE_CSS)
+    with solara.Column(gap="0px", classes=["ts-page"] + (["ts-present"] if present else [])):
+        Toolbar(workshop, state, act)
+        with solara.Row(
+            style={"align-items": "flex-start", "flex-wrap": "nowrap", "gap": "14px"},
+            classes=["ts-body"],
         ):
-            LanguageSwitch(lang)
-            RunControls(
-                lg,
-                quarter,
-                playing.value,
-                workshop.at_end(),
-                on_step,
-                on_play,
-                on_reset,
-                on_scandal,
-            )
-            ScenarioPicker(
-                lg,
-                setup,
-                scenarios,
-                lambda name: change(lambda s: s.with_scenario(name)),
-                lambda name: change(lambda s: replace(s, compare=name)),
-            )
-            LeverControls(
-                lg,
-                setup,
-                lambda name, v: change(lambda s: s.with_lever(name, v)),
-                lambda: change(lambda s: replace(s, levers=())),
-            )
-            WorldControls(
-                lg,
-                setup,
-                size_text,
-                lambda w: change(lambda s: replace(s, world=w)),
-                lambda sc: change(lambda s: replace(s, scale=sc)),
-                on_seed,
-            )
-            ExportButton(lg, workshop, tick.value)
-        with solara.Column(
-            style={
-                "flex": "1 1 auto",
-                "min-width": "0",
-                "max-height": "calc(100vh - 24px)",
-                "overflow-y": "auto",
-            },
-            classes=["ts-main"],
-        ):
-            solara.HTML(tag="h2", unsafe_innerHTML=t("app.title", lg), classes=["ts-title"])
-            RunsLegend(labels)
-            Message(lg, note)
-            for problem in problems:
-                solara.Warning(problem, classes=["ts-warning"])
-            Charts(lg, workshop, labels, tick.value)
-            # while playing, the network (the slowest picture) is redrawn once a simulated year
-            network_key = (quarter // 4, setup) if playing.value else tick.value
-            with solara.Columns([3, 2]):
-                NetworkView(lg, workshop, labels, network_key)
-                InfoPanel(lg)
+            if not present:
+                SideControls(workshop, state, scenarios, act)
+            with solara.Column(classes=["ts-main"], gap="6px"):
+                RunsLegend(workshop, state, scenarios)
+                Notes(workshop, state, problems)
+                Charts(workshop, state, scenarios)
+                if not present:
+                    NetworkAndInfo(workshop, state, scenarios)

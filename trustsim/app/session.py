@@ -13,6 +13,9 @@ model while it runs.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import io
 import threading
 from dataclasses import dataclass, field, replace
@@ -36,6 +39,9 @@ MAX_YEARS = 30
 MAX_QUARTERS = 4 * MAX_YEARS  # Play stops here; replays stay short
 MAX_MANAGER_NODES = 300  # above this the network view shows agencies instead of managers
 RUNS = ("A", "B")
+MAX_GHOSTS = 3  # earlier versions of run A kept as faint lines after a lever change
+BAND_SEEDS = 5  # runs (seeds) behind the uncertainty band, the shown seed included
+PLAY_TO_YEARS = (1, 2, 3, 4, 5, 8, 10, 15, 20, 30)  # "Play to year N" choices
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,10 @@ class Setup:
         load_scenario(name)
         return replace(self, scenario=name, levers=())
 
+    def band_seeds(self, n: int = BAND_SEEDS) -> tuple[int, ...]:
+        """The seeds behind the uncertainty band: this setup's seed and the next n - 1."""
+        return tuple((self.seed + k) % (MAX_SEED + 1) for k in range(n))
+
     def check(self) -> None:
         """Raise ParameterError / ScenarioError with a clear message if this setup cannot run."""
         if self.world not in WORLDS:
@@ -159,14 +169,55 @@ class Setup:
             Params(self.params_b())
 
 
-def build_models(setup: Setup) -> dict[str, TrustModel]:
-    """Fresh runs at quarter 0 for `setup`: run A, and run B when comparing (same world and seed)."""
+def build_models(setup: Setup, seed: int | None = None) -> dict[str, TrustModel]:
+    """Fresh runs at quarter 0 for `setup`: run A, and run B when comparing (same world and seed).
+
+    `seed` overrides the setup's seed (the uncertainty band's extra runs).
+    """
     setup.check()
-    world, scale, seed = setup.world, setup.model_scale, setup.seed
+    world, scale = setup.world, setup.model_scale
+    seed = setup.seed if seed is None else seed
     models = {"A": TrustModel(world=world, scale=scale, rng=seed, params=setup.params_a())}
     if setup.compare:
         models["B"] = TrustModel(world=world, scale=scale, rng=seed, params=setup.params_b())
     return models
+
+
+def run_a_key(setup: Setup) -> tuple:
+    """What run A depends on (run B's scenario does not change it)."""
+    return (setup.scenario, setup.levers, setup.world, setup.model_scale, setup.seed)
+
+
+def replay(models: dict[str, TrustModel], quarters: int, scandals) -> None:
+    """Step `models` from quarter 0 to `quarters`, injecting run A's pressed scandals as before."""
+    for quarter in range(quarters):
+        for pressed, size in scandals:
+            if pressed == quarter:
+                models["A"].inject_scandal(size)
+        for model in models.values():
+            model.step()
+
+
+@dataclass(frozen=True)
+class Band:
+    """Several seeds of one run: mean, low and high of every output per quarter."""
+
+    run: str
+    seeds: int
+    mean: pd.DataFrame
+    low: pd.DataFrame
+    high: pd.DataFrame
+
+
+def band_of(run: str, frames: list[pd.DataFrame]) -> Band:
+    """Mean and range (min..max) over the frames of one run's seeds."""
+    stack = np.stack([df.to_numpy(dtype=float) for df in frames])
+    like = frames[0]
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(values, index=like.index, columns=like.columns)
+
+    return Band(run, len(frames), frame(stack.mean(0)), frame(stack.min(0)), frame(stack.max(0)))
 
 
 @dataclass(frozen=True)
@@ -211,11 +262,27 @@ class Workshop:
     setup: Setup = field(default_factory=Setup)
     scandals: tuple[tuple[int, float], ...] = ()  # (quarter pressed, size) for run A
     models: dict[str, TrustModel] = field(init=False)
+    ghosts: tuple[pd.DataFrame, ...] = field(init=False, default=())  # earlier run A, newest last
+    band_models: list[dict[str, TrustModel]] = field(init=False, default_factory=list)
     _lock: threading.RLock = field(init=False, repr=False, default_factory=threading.RLock)
     _layouts: dict[tuple, np.ndarray] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.models = build_models(self.setup)
+
+    @property
+    def band_on(self) -> bool:
+        return bool(self.band_models)
+
+    def identical(self) -> bool:
+        """True while runs A and B are the same run (same scenario, no lever changes, no scandal)."""
+        setup = self.setup
+        return setup.compare == setup.scenario and not setup.levers and not self.scandals
+
+    def split_by_scandal(self) -> bool:
+        """Same scenario, no lever changes, but a scandal pressed in A: the curves split there."""
+        setup = self.setup
+        return setup.compare == setup.scenario and not setup.levers and bool(self.scandals)
 
     @property
     def quarter(self) -> int:
@@ -235,34 +302,77 @@ class Workshop:
             while done < n and not self.at_end():
                 for model in self.models.values():
                     model.step()
+                for models in self.band_models:
+                    for model in models.values():
+                        model.step()
                 done += 1
             return done
 
     def reset(self, setup: Setup | None = None) -> None:
-        """Start over at quarter 0 (with `setup` if given); forget the scandals pressed."""
-        models = build_models(setup or self.setup)  # raises before anything is replaced
+        """Start over at quarter 0 (with `setup` if given); forget scandals and earlier runs."""
+        setup = setup or self.setup
+        models = build_models(setup)  # raises before anything is replaced
+        bands = self._build_band(setup, 0, ()) if self.band_on else []
         with self._lock:
-            self.setup = setup or self.setup
-            self.models, self.scandals = models, ()
+            self.setup = setup
+            self.models, self.scandals, self.ghosts, self.band_models = models, (), (), bands
 
     def change(self, setup: Setup) -> None:
-        """Use `setup` from quarter 0 and replay to the current quarter (same seed, same scandals)."""
+        """Use `setup` from quarter 0 and replay to the current quarter (same seed, same scandals).
+
+        The run A shown so far is kept as a ghost (a faint line), so the charts show that the past
+        was re-run rather than silently replaced.
+        """
         models = build_models(setup)
         with self._lock:
             target = self.quarter
-            for quarter in range(target):
-                for pressed, size in self.scandals:
-                    if pressed == quarter:
-                        models["A"].inject_scandal(size)
-                for model in models.values():
-                    model.step()
-            self.setup, self.models = setup, models
+            replay(models, target, self.scandals)
+            bands = self._build_band(setup, target, self.scandals) if self.band_on else []
+            if target > 0 and run_a_key(setup) != run_a_key(self.setup):
+                old = self.models["A"].outputs().copy()
+                self.ghosts = (*self.ghosts, old)[-MAX_GHOSTS:]
+            self.setup, self.models, self.band_models = setup, models, bands
+
+    def forget_ghosts(self) -> None:
+        with self._lock:
+            self.ghosts = ()
+
+    def _build_band(self, setup: Setup, quarters: int, scandals) -> list[dict[str, TrustModel]]:
+        """The extra seeds' runs of `setup`, replayed to `quarters` with the same scandals."""
+        out = []
+        for seed in setup.band_seeds()[1:]:
+            models = build_models(setup, seed=seed)
+            replay(models, quarters, scandals)
+            out.append(models)
+        return out
+
+    def set_band(self, on: bool) -> None:
+        """Switch the uncertainty band (several seeds of runs A and B) on or off."""
+        with self._lock:
+            self.band_models = (
+                self._build_band(self.setup, self.quarter, self.scandals) if on else []
+            )
+
+    def bands(self) -> dict[str, Band]:
+        """Mean and range per run over the band's seeds (empty when the band is off)."""
+        with self._lock:
+            if not self.band_models:
+                return {}
+            return {
+                run: band_of(
+                    run,
+                    [model.outputs()] + [models[run].outputs() for models in self.band_models],
+                )
+                for run, model in self.models.items()
+            }
 
     def scandal(self) -> float:
         """A visible scandal in run A now (felt next quarter); run B shows what would have been."""
         with self._lock:
             size = float(self.models["A"].p.scandal_size)
             self.models["A"].inject_scandal(size)
+            for models in self.band_models:
+                models["A"].inject_scandal(size)
             self.scandals = (*self.scandals, (self.quarter, size))
             return size
 
@@ -294,8 +404,12 @@ class Workshop:
             self._layouts[key] = network_layout(n, first.edges, self.setup.seed)
         return snaps, self._layouts[key]
 
-    def to_csv(self) -> str:
-        """The current runs as CSV, one row per run and quarter, with what defines each run."""
+    def to_csv(self, excel_sv: bool = False) -> str | bytes:
+        """The current runs as CSV, one row per run and quarter, with what defines each run.
+
+        `excel_sv`: for Swedish Excel (semicolons, decimal comma, UTF-8 with a byte-order mark),
+        as bytes; otherwise plain CSV text.
+        """
         setup, scandals = self.setup, self.scandals
         names = {"A": setup.scenario, "B": setup.compare}
         parts = []
@@ -312,26 +426,51 @@ class Workshop:
             changes = "; ".join(f"{k}={v}" for k, v in setup.levers) if run == "A" else ""
             df["lever_changes"] = changes
             parts.append(df)
+        table = pd.concat(parts, ignore_index=True)
         buf = io.StringIO()
-        pd.concat(parts, ignore_index=True).to_csv(buf, index=False)
+        if excel_sv:
+            table.to_csv(buf, index=False, sep=";", decimal=",")
+            return buf.getvalue().encode("utf-8-sig")
+        table.to_csv(buf, index=False)
         return buf.getvalue()
 
 
-def csv_filename(setup: Setup, quarter: int) -> str:
+def release_memory() -> None:
+    """Give the memory of closed sessions back: collect cycles, then return freed heap to the OS.
+
+    Called when a page's session ends. Without `malloc_trim`, glibc keeps the freed arenas of the
+    session's worker threads, and the server's resident memory never goes down.
+    """
+    gc.collect()
+    name = ctypes.util.find_library("c")
+    if name:
+        try:
+            ctypes.CDLL(name).malloc_trim(0)
+        except (OSError, AttributeError):  # not glibc: nothing to trim
+            pass
+
+
+def csv_filename(setup: Setup, quarter: int, excel_sv: bool = False) -> str:
     """A file name that says what the export holds."""
     runs = setup.scenario + (f"_vs_{setup.compare}" if setup.compare else "")
-    return f"trustsim_{runs}_{setup.world}_seed{setup.seed}_q{quarter}.csv"
+    suffix = "_excel-sv" if excel_sv else ""
+    return f"trustsim_{runs}_{setup.world}_seed{setup.seed}_q{quarter}{suffix}.csv"
 
 
 __all__ = [
+    "BAND_SEEDS",
     "LEVERS",
+    "Band",
     "Lever",
     "NetworkSnapshot",
     "ParameterError",
     "ScenarioError",
     "Setup",
     "Workshop",
+    "band_of",
     "build_models",
     "csv_filename",
     "load_scenarios",
+    "release_memory",
+    "replay",
 ]
