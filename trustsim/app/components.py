@@ -33,6 +33,7 @@ from .session import (
     MAX_YEARS,
     PLAY_TO_YEARS,
     SCALES,
+    ExerciseProgress,
     Lever,
     ParameterError,
     Scenario,
@@ -40,6 +41,8 @@ from .session import (
     Setup,
     Workshop,
     csv_filename,
+    exercise_setup,
+    list_exercises,
     load_scenarios,
 )
 from .webcharts import TimeChart, chart_options, legend_items, option_json
@@ -98,6 +101,8 @@ class PageState:
     stop_at: solara.Reactive  # quarter at which Play pauses by itself, or None
     message: solara.Reactive  # (kind, i18n key, values) or None: the last action's note
     present: solara.Reactive  # presentation mode: only the charts
+    exercise: solara.Reactive  # the ExerciseProgress of the exercise chosen, or None
+    ex_tick: solara.Reactive  # bumped when the exercise's progress changes
 
 
 class FrameClock:
@@ -129,7 +134,8 @@ def Help(text: str, classes: list[str] | None = None) -> solara.Element:
 
 def MarkdownText(text: str, classes: list[str] | None = None) -> solara.Element:
     """Our own Markdown rendered on the server (solara.Markdown would fetch KaTeX at run time)."""
-    return solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text), classes=classes or [])
+    html = solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text))
+    return solara.Div(children=[html], classes=classes or [])
 
 
 def lever_value_text(lever: Lever, value: Any, lang: str) -> str:
@@ -670,12 +676,13 @@ def SideControls(workshop: Workshop, state: PageState, scenarios: list[Scenario]
     )
     with solara.Column(classes=["ts-side", "ts-controls"], gap="10px"):
         solara.Div(children=[t("app.title", lang)], classes=["ts-app-title", "ts-title"])
+        ExercisePanel(workshop, state, act)
         ScenarioPicker(
             lang,
             setup,
             scenarios,
             lambda name: change(lambda s: s.with_scenario(name)),
-            lambda name: change(lambda s: replace(s, compare=name)),
+            lambda name: change(lambda s: replace(s, compare=name, fixed_b=())),
         )
         LeverControls(
             lang,
@@ -793,6 +800,288 @@ def NetworkAndInfo(workshop: Workshop, state: PageState, scenarios: list[Scenari
         InfoPanel(lang)
 
 
+# ---------------------------------------------------------------------------- exercises
+@solara.component
+def ExercisePanel(workshop: Workshop, state: PageState, act: Callable):
+    """Pick an exercise; it sets up the runs and leads through its steps one at a time."""
+    lang = state.lang.value
+    state.ex_tick.value  # noqa: B018 - subscribe: the exercise's progress
+    exercises, problems = solara.use_memo(list_exercises, [])
+    if not exercises:
+        return
+    by_id = {ex.ident: ex for ex in exercises}
+    progress: ExerciseProgress | None = state.exercise.value
+
+    def pick(ident: str | None) -> None:
+        state.playing.set(False)
+        if not ident:
+            state.exercise.set(None)
+            state.ex_tick.set(state.ex_tick.value + 1)
+            return
+        exercise = by_id[ident]
+
+        def start() -> None:
+            workshop.reset(exercise_setup(exercise))
+            state.exercise.set(ExerciseProgress.start(exercise))
+            state.stop_at.set(None)
+
+        act(start, setup_changed=True)
+        state.ex_tick.set(state.ex_tick.value + 1)
+
+    items = [{"text": t("ex.none", lang), "value": ""}] + [
+        {"text": f"{ex.title.get(lang, ex.ident)} ({ex.minutes} min)", "value": ex.ident}
+        for ex in exercises
+    ]
+    with solara.Card(t("ex.card", lang), margin=0, classes=["ts-exercise"]):
+        rv.Select(
+            label=t("ex.label", lang),
+            items=items,
+            v_model=progress.exercise.ident if progress else "",
+            on_v_model=pick,
+            class_="ts-exercise-select",
+            hide_details=True,
+        )
+        for problem in problems:
+            solara.Warning(problem)
+        if progress is None:
+            Help(t("ex.help", lang))
+        else:
+            ExerciseStep(workshop, state, progress)
+
+
+def _bump(state: PageState) -> None:
+    state.ex_tick.set(state.ex_tick.value + 1)
+
+
+@solara.component
+def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgress):
+    """The current step: its text, its question or its run, the feedback, Back and Next."""
+    lang = state.lang.value
+    state.tick.value  # noqa: B018 - subscribe: a run step waits for the quarter reached
+    version = state.ex_tick.value  # the progress object changes in place: this says when
+    exercise, step = progress.exercise, progress.current
+    error = solara.use_reactive("")
+    if progress.step == 0:
+        Help(t("ex.goal", lang, goal=exercise.goal.get(lang, "")), classes=["ts-exercise-goal"])
+    progress_text = t("ex.progress", lang, step=progress.step + 1, steps=len(progress.steps))
+    solara.Div(
+        children=[f"{progress_text} · {t(f'ex.kind.{step.kind}', lang)}"],
+        classes=["ts-exercise-progress"],
+        style={"font-weight": "bold", "margin-top": "8px"},
+    )
+    MarkdownText(step.text.get(lang, ""), classes=["ts-exercise-text"])
+    if step.question is not None:
+        QuestionInput(lang, progress, step, error, lambda: _bump(state), version)
+    target = progress.target_quarter()
+    if step.kind == "run" and target is not None:
+        year = target // 4
+        if workshop.quarter >= target:
+            solara.Success(t("ex.run_done", lang, year=year), classes=["ts-exercise-ran"])
+        else:
+
+            def run() -> None:
+                state.stop_at.set(target)
+                state.message.set(None)
+                state.playing.set(True)
+
+            solara.Button(
+                t("ex.run", lang, year=year),
+                on_click=run,
+                color="primary",
+                disabled=state.playing.value,
+                classes=["ts-exercise-run"],
+                icon_name="mdi-play-speed",
+            )
+    ran = any(s.kind == "run" and i < progress.step for i, s in enumerate(progress.steps)) or (
+        step.kind == "run" and target is not None and workshop.quarter >= target
+    )
+    if ran and progress.predictions():
+        Predictions(lang, progress, version)
+    if not progress.can_advance(workshop.quarter):
+        need = "ex.need_prediction" if step.kind == "predict" else "ex.need_run"
+        Help(t(need, lang, year=(target or 0) // 4), classes=["ts-exercise-need"])
+    with solara.Row(gap="6px"):
+        solara.Button(
+            t("ex.prev", lang),
+            on_click=lambda: (progress.go(-1, workshop.quarter), error.set(""), _bump(state)),
+            disabled=progress.step == 0,
+            outlined=True,
+            classes=["ts-exercise-prev"],
+            icon_name="mdi-chevron-left",
+        )
+        solara.Button(
+            t("ex.next", lang),
+            on_click=lambda: (progress.go(1, workshop.quarter), error.set(""), _bump(state)),
+            disabled=progress.last or not progress.can_advance(workshop.quarter),
+            color="primary",
+            classes=["ts-exercise-next"],
+            icon_name="mdi-chevron-right",
+        )
+    if progress.last:
+        solara.Div(
+            children=[t("ex.should_see", lang)],
+            style={"font-weight": "bold", "margin-top": "10px"},
+        )
+        MarkdownText(exercise.should_see.get(lang, ""), classes=["ts-exercise-should-see"])
+        HandIn(lang, progress, version)
+
+
+@solara.component
+def QuestionInput(
+    lang: str,
+    progress: ExerciseProgress,
+    step: Any,
+    error: solara.Reactive,
+    bump: Callable,
+    version: int,
+):
+    """A choice (radio buttons), a number or an open text, saved and checked by the key."""
+    question = step.question
+    saved = progress.responses.get(question.ident)
+    draft = solara.use_reactive(saved or "")
+    solara.use_effect(lambda: draft.set(saved or ""), [question.ident])
+    if question.kind == "choice":
+        with rv.RadioGroup(
+            v_model=draft.value,
+            on_v_model=lambda v: draft.set(v or ""),
+            class_="ts-exercise-choice",
+        ):
+            for i, option in enumerate(question.options):
+                rv.Radio(label=option.get(lang, ""), value=str(i), class_=f"ts-exercise-option-{i}")
+    else:
+        unit = question.unit.get(lang, "")
+        label = t("ex.unit", lang, unit=unit) if unit else t("ex.your_answer", lang)
+        common = {
+            "label": label,
+            "v_model": draft.value,
+            "on_v_model": lambda v: draft.set(v or ""),
+            "class_": "ts-exercise-input",
+            "hide_details": True,
+        }
+        if question.kind == "open":
+            rv.Textarea(rows=3, auto_grow=True, **common)
+        else:
+            rv.TextField(**common)
+
+    def save() -> None:
+        try:
+            progress.answer(question, draft.value)
+        except ParameterError:
+            error.set(t("ex.empty", lang))
+            return
+        error.set("")
+        bump()
+
+    solara.Button(
+        t("ex.predict_save" if step.kind == "predict" else "ex.answer", lang),
+        on_click=save,
+        color="primary",
+        outlined=True,
+        classes=["ts-exercise-answer"],
+        icon_name="mdi-content-save",
+    )
+    if error.value:
+        solara.Error(error.value, classes=["ts-exercise-error"])
+    if saved is not None:
+        Feedback(lang, progress, step, version)
+
+
+@solara.component
+def Feedback(lang: str, progress: ExerciseProgress, step: Any, version: int):
+    """What the key says of a saved answer (a prediction is only saved: it is shown later)."""
+    question = step.question
+    answer_text = progress.response_text(question, lang)
+    result = progress.results.get(question.ident)
+    with solara.Div(classes=["ts-exercise-feedback"]):
+        if step.kind == "predict":
+            solara.Info(t("ex.saved_prediction", lang, answer=answer_text), dense=True)
+            return
+        if result is True:
+            solara.Success(t("ex.right", lang, answer=answer_text), dense=True)
+        elif result is False:
+            solara.Warning(t("ex.wrong", lang, answer=answer_text), dense=True)
+        else:
+            solara.Info(t("ex.saved", lang, answer=answer_text), dense=True)
+        key = (progress.key or {}).get(question.ident)
+        if key is not None and result is not None:
+            Help(model_answer(lang, question, key), classes=["ts-exercise-model"])
+        if progress.key is None:
+            Help(t("ex.no_key", lang))
+
+
+def model_answer(lang: str, question: Any, key: Any) -> str:
+    """The model's answer: the right option, or the value and its band over the replications."""
+    if question.kind == "choice" and key.correct is not None:
+        return t("ex.model_choice", lang, option=question.options[key.correct].get(lang, ""))
+    return t(
+        "ex.band",
+        lang,
+        value=number(key.value, lang, 3),
+        low=number(key.low, lang, 3),
+        high=number(key.high, lang, 3),
+        reps=key.replications,
+    )
+
+
+@solara.component
+def Predictions(lang: str, progress: ExerciseProgress, version: int):
+    """The student's predictions beside the result, once the runs have been played."""
+    with solara.Div(classes=["ts-exercise-predictions"], style={"margin": "8px 0"}):
+        solara.Div(children=[t("ex.predictions", lang)], style={"font-weight": "bold"})
+        for question in progress.predictions():
+            line = t(
+                "ex.prediction_line",
+                lang,
+                question=question.text.get(lang, ""),
+                answer=progress.response_text(question, lang),
+            )
+            key = (progress.key or {}).get(question.ident)
+            if key is not None and key.correct is not None:
+                line += " " + model_answer(lang, question, key)
+            Help(line)
+
+
+@solara.component
+def HandIn(lang: str, progress: ExerciseProgress, version: int):
+    """The student's answers to hand in, as Markdown or as CSV for Excel."""
+    name = solara.use_reactive("")
+    labels = {
+        "name": t("ex.handin_name", lang),
+        "yes": t("ex.handin_yes", lang),
+        "no": t("ex.handin_no", lang),
+    }
+    stem = f"trustsim_{progress.exercise.ident}_{name.value or 'svar'}".replace(" ", "_")
+    solara.Div(children=[t("ex.handin", lang)], style={"font-weight": "bold", "margin-top": "10px"})
+    solara.InputText(t("ex.name", lang), value=name, classes=["ts-exercise-name"])
+    with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
+        solara.FileDownload(
+            lambda: progress.handin_markdown(lang, name.value, labels),
+            filename=f"{stem}.md",
+            mime_type="text/markdown",
+            children=[
+                solara.Button(
+                    t("ex.handin_md", lang),
+                    icon_name="mdi-download",
+                    outlined=True,
+                    classes=["ts-exercise-handin"],
+                )
+            ],
+        )
+        solara.FileDownload(
+            lambda: progress.handin_csv(lang, name.value),
+            filename=f"{stem}.csv",
+            mime_type="text/csv",
+            children=[
+                solara.Button(
+                    t("ex.handin_csv", lang),
+                    icon_name="mdi-download",
+                    outlined=True,
+                    classes=["ts-exercise-handin-csv"],
+                )
+            ],
+        )
+
+
 # ---------------------------------------------------------------------------- the whole view
 @solara.component
 def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
@@ -805,6 +1094,8 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         stop_at=solara.use_reactive(None),
         message=solara.use_reactive(None),
         present=solara.use_reactive(False),
+        exercise=solara.use_reactive(None),
+        ex_tick=solara.use_reactive(0),
     )
     scenarios, problems = solara.use_memo(load_scenarios, [])
 

@@ -109,6 +109,9 @@ class Setup:
     world: str = DEFAULT_WORLD
     scale: float = DEFAULT_SCALE
     seed: int = 0
+    # parameters an exercise fixes on top of the scenarios (any parameter, not only the levers)
+    fixed_a: tuple[tuple[str, Any], ...] = ()
+    fixed_b: tuple[tuple[str, Any], ...] = ()
 
     @property
     def model_scale(self) -> float:
@@ -116,10 +119,12 @@ class Setup:
         return 1.0 if self.world == "teaching" else self.scale
 
     def params_a(self) -> dict[str, Any]:
-        return {**load_scenario(self.scenario).params, **dict(self.levers)}
+        return {**load_scenario(self.scenario).params, **dict(self.fixed_a), **dict(self.levers)}
 
     def params_b(self) -> dict[str, Any]:
-        return dict(load_scenario(self.compare).params) if self.compare else {}
+        if not self.compare:
+            return {}
+        return {**load_scenario(self.compare).params, **dict(self.fixed_b)}
 
     def lever_values(self) -> Params:
         """The values the controls show: scenario A's parameters plus the lever changes."""
@@ -133,7 +138,7 @@ class Setup:
             )
         value = SPECS[name].check(value)
         levers = dict(self.levers)
-        scenario_value = Params(load_scenario(self.scenario).params)[name]
+        scenario_value = Params({**load_scenario(self.scenario).params, **dict(self.fixed_a)})[name]
         if value == scenario_value:
             levers.pop(name, None)
         else:
@@ -141,9 +146,9 @@ class Setup:
         return replace(self, levers=tuple(sorted(levers.items())))
 
     def with_scenario(self, name: str) -> Setup:
-        """Scenario A replaced; its parameters replace the lever changes."""
+        """Scenario A replaced; its parameters replace the lever changes (and an exercise's)."""
         load_scenario(name)
-        return replace(self, scenario=name, levers=())
+        return replace(self, scenario=name, levers=(), fixed_a=())
 
     def band_seeds(self, n: int = BAND_SEEDS) -> tuple[int, ...]:
         """The seeds behind the uncertainty band: this setup's seed and the next n - 1."""
@@ -435,6 +440,161 @@ class Workshop:
         return buf.getvalue()
 
 
+# ---------------------------------------------------------------------------- exercises
+def list_exercises() -> tuple[list[Any], list[str]]:
+    """The exercises of `trustsim.exercises` and a message per problem ([] if there are none)."""
+    try:
+        from trustsim import exercises
+    except ImportError as exc:
+        return [], [f"trustsim.exercises is not available ({exc})"]
+    try:
+        return list(exercises.list_exercises()), []
+    except Exception as exc:  # noqa: BLE001 - a broken exercise file: a message in the page
+        return [], [str(exc)]
+
+
+def exercise_setup(exercise: Any) -> Setup:
+    """The runs an exercise asks for: scenarios, world, scale, seed and its fixed parameters."""
+    fixed_b = exercise.overrides("b") if exercise.run_b is not None else {}
+    return Setup(
+        scenario=exercise.run_a.scenario,
+        compare=exercise.run_b.scenario if exercise.run_b is not None else "",
+        world=exercise.world,
+        scale=exercise.scale,
+        seed=exercise.seed,
+        fixed_a=tuple(sorted(exercise.overrides("a").items())),
+        fixed_b=tuple(sorted(fixed_b.items())),
+    )
+
+
+@dataclass
+class ExerciseProgress:
+    """A student's way through one exercise: the step shown and the answers given.
+
+    Plain Python; the answers are checked by `trustsim.exercises.check_answer` against the answer
+    key the model computed (`answer_key`), never against numbers typed into the page.
+    """
+
+    exercise: Any
+    key: dict[str, Any] | None = None  # question ident -> Answer; None: no key yet
+    key_problem: str = ""
+    step: int = 0
+    responses: dict[str, str] = field(default_factory=dict)  # question ident -> response text
+    results: dict[str, bool | None] = field(default_factory=dict)  # None: not checkable
+
+    @classmethod
+    def start(cls, exercise: Any) -> ExerciseProgress:
+        from trustsim import exercises
+
+        try:
+            return cls(exercise, key=exercises.answer_key(exercise))
+        except Exception as exc:  # noqa: BLE001 - no key yet: the page works, answers unchecked
+            return cls(exercise, key=None, key_problem=str(exc))
+
+    @property
+    def steps(self) -> tuple:
+        return self.exercise.steps
+
+    @property
+    def current(self) -> Any:
+        return self.steps[self.step]
+
+    @property
+    def last(self) -> bool:
+        return self.step >= len(self.steps) - 1
+
+    def target_quarter(self) -> int | None:
+        """The quarter the current run step plays to, if it is a run step."""
+        year = self.current.play_to_year
+        return 4 * int(year) if year is not None else None
+
+    def can_advance(self, quarter: int) -> bool:
+        """Predictions must be given before going on; a run step must have been run."""
+        step = self.current
+        if step.kind == "predict" and step.question is not None:
+            return step.question.ident in self.responses
+        target = self.target_quarter()
+        if step.kind == "run" and target is not None:
+            return quarter >= target
+        return True
+
+    def go(self, delta: int, quarter: int) -> None:
+        if delta > 0 and not self.can_advance(quarter):
+            return
+        self.step = max(0, min(len(self.steps) - 1, self.step + delta))
+
+    def answer(self, question: Any, response: Any) -> bool | None:
+        """Record a response; True/False if the key can check it, None if it cannot."""
+        from trustsim.exercises import check_answer
+
+        text = "" if response is None else str(response).strip()
+        if not text:
+            raise ParameterError("an empty answer: write or choose one first")
+        self.responses[question.ident] = text
+        answer = (self.key or {}).get(question.ident)
+        if answer is None or answer.kind == "open":
+            result = None
+        else:
+            value = int(text) if question.kind == "choice" else text
+            result = check_answer(answer, value)
+        self.results[question.ident] = result
+        return result
+
+    def predictions(self) -> list[Any]:
+        """The predict questions answered so far, in step order."""
+        return [
+            s.question
+            for s in self.steps
+            if s.kind == "predict" and s.question is not None and s.question.ident in self.responses
+        ]
+
+    def response_text(self, question: Any, lang: str) -> str:
+        """A response as the student sees it (the option's text for a choice)."""
+        text = self.responses.get(question.ident, "")
+        if question.kind == "choice" and text.isdigit() and int(text) < len(question.options):
+            return question.options[int(text)].get(lang, text)
+        return text
+
+    def handin_rows(self, lang: str) -> list[dict[str, str]]:
+        """One row per question: step, kind, question, answer, checked by the model."""
+        rows = []
+        for i, step in enumerate(self.steps, 1):
+            q = step.question
+            if q is None:
+                continue
+            result = self.results.get(q.ident)
+            rows.append(
+                {
+                    "step": str(i),
+                    "kind": step.kind,
+                    "question": q.ident,
+                    "text": q.text.get(lang, ""),
+                    "answer": self.response_text(q, lang),
+                    "correct": "" if result is None else ("yes" if result else "no"),
+                }
+            )
+        return rows
+
+    def handin_csv(self, lang: str, name: str) -> bytes:
+        """The answers for Swedish Excel: semicolons, UTF-8 with a byte-order mark."""
+        table = pd.DataFrame(self.handin_rows(lang))
+        table.insert(0, "exercise", self.exercise.ident)
+        table.insert(0, "name", name)
+        buf = io.StringIO()
+        table.to_csv(buf, index=False, sep=";")
+        return buf.getvalue().encode("utf-8-sig")
+
+    def handin_markdown(self, lang: str, name: str, labels: dict[str, str]) -> str:
+        """The answers as a Markdown page to hand in; `labels` are the page's words for it."""
+        title = self.exercise.title.get(lang, self.exercise.ident)
+        lines = [f"# {title}", "", f"**{labels['name']}:** {name or '-'}", ""]
+        for row in self.handin_rows(lang):
+            mark = {"yes": labels["yes"], "no": labels["no"]}.get(row["correct"], "")
+            lines += [f"**{row['step']}. {row['text']}**", "", f"{row['answer'] or '-'}"]
+            lines += [f"*{mark}*" if mark else "", ""]
+        return "\n".join(lines)
+
+
 def release_memory() -> None:
     """Give the memory of closed sessions back: collect cycles, then return freed heap to the OS.
 
@@ -461,6 +621,7 @@ __all__ = [
     "BAND_SEEDS",
     "LEVERS",
     "Band",
+    "ExerciseProgress",
     "Lever",
     "NetworkSnapshot",
     "ParameterError",
@@ -470,6 +631,8 @@ __all__ = [
     "band_of",
     "build_models",
     "csv_filename",
+    "exercise_setup",
+    "list_exercises",
     "load_scenarios",
     "release_memory",
     "replay",
