@@ -459,8 +459,11 @@ if __name__ == "__main__":  # python -m trustsim.params --update-odd docs/ODD.md
     if len(sys.argv) == 3 and sys.argv[1] == "--update-odd":
         from pathlib import Path
 
+        from trustsim.calibration import odd_with_calibration_table
+
         path = Path(sys.argv[2])
-        path.write_text(odd_with_table(path.read_text(encoding="utf-8")), encoding="utf-8")
-        print(f"updated the parameter table in {path}")
+        text = odd_with_calibration_table(odd_with_table(path.read_text(encoding="utf-8")))
+        path.write_text(text, encoding="utf-8")
+        print(f"updated the parameter and calibration tables in {path}")
     else:
         print(parameter_table_markdown())
