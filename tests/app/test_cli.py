@@ -104,3 +104,27 @@ def test_app_module_creates_no_model_at_import():
 
     for value in vars(app).values():
         assert type(value).__name__ not in ("TrustModel", "Workshop")
+
+
+def test_serving_all_interfaces_prints_addresses_participants_can_use(no_exec, capsys, monkeypatch):
+    monkeypatch.setattr(app_cli, "reachable_addresses", lambda port: [f"http://10.1.2.3:{port}/"])
+    port = free_port()
+    assert cli.main(["app", "--host", "0.0.0.0", "--port", str(port), "--no-open"]) == 0
+    err = capsys.readouterr().err
+    assert f"http://10.1.2.3:{port}/" in err
+    assert "0.0.0.0:" not in err
+
+
+def test_reachable_addresses_leave_out_loopback_and_wildcards():
+    for url in app_cli.reachable_addresses(8765):
+        assert url.startswith("http://") and url.endswith(":8765/")
+        assert "127.0.0.1" not in url and "0.0.0.0" not in url and "[::1]" not in url
+
+
+def test_the_served_page_gets_no_banner_and_frees_closed_sessions(no_exec, monkeypatch):
+    monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
+    assert cli.main(["app", "--port", str(free_port()), "--no-open"]) == 0
+    ((_, env),) = no_exec
+    assert env["SOLARA_THEME_SHOW_BANNER"] == "false"
+    assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
+    assert env["REACTON_FAST"] == "1"

@@ -394,3 +394,73 @@ def test_page_that_cannot_start_says_why(monkeypatch):
     page = PageDriver(rc)
     assert "baseline-control.toml: line 3" in page.text("ts-error")
     assert not page.all("ts-step")
+
+
+# ---------------------------------------------------------------------------- issue 9 additions
+def test_presentation_mode_shows_only_the_charts_and_the_run_controls():
+    _ws, page = render()
+    assert page.all("ts-side") and page.all("ts-info")
+    page.click("ts-present-toggle")
+    assert not page.all("ts-side") and not page.all("ts-info") and not page.all("ts-network")
+    assert len(page.chart_widgets()) == 6
+    for cls in ("ts-step", "ts-play", "ts-scandal", "ts-status"):
+        page.one(cls)
+    page.click("ts-present-toggle")
+    assert page.all("ts-side")
+
+
+def test_play_to_year_pauses_by_itself_at_that_year():
+    ws, page = render(Workshop(Setup(world="teaching")))
+    page.one("ts-play-to-year", v.Select).v_model = 2
+    page.click("ts-play-to")
+    wait_until(lambda: page.text("ts-play") == t("btn.play", "en") and ws.quarter > 0)
+    assert ws.quarter == 8
+    assert t("status.stopped_at", "en", year=2) in page.texts()
+    page.click("ts-step")  # going on by hand clears the note
+    assert t("status.stopped_at", "en", year=2) not in page.texts()
+
+
+def test_uncertainty_band_switch_draws_a_band_per_run():
+    ws, page = render(Workshop(Setup(compare="rum", **SMALL)))
+    page.click("ts-step")
+    page.inside("ts-band", v.Switch).v_model = True
+    assert ws.band_on
+    names = [s["name"] for s in page.charts()["trust_orientation"]["series"]]
+    for run in ("A", "B"):
+        assert t("chart.band", "en", run=run, seeds=5) in names
+    page.inside("ts-band", v.Switch).v_model = False
+    assert not ws.band_on
+
+
+def test_claims_are_written_out_when_the_teaching_texts_exist():
+    teaching = pytest.importorskip("trustsim.teaching")
+    _ws, page = render(lang="sv")
+    text = page.text("ts-scenario-description")
+    assert teaching.claim_text("C1", "sv") in text
+
+
+def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("first-contact")
+    ws, page = render(lang="sv")
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    assert (ws.setup.scenario, ws.setup.compare, ws.setup.seed) == (
+        ex.run_a.scenario,
+        ex.run_b.scenario,
+        ex.seed,
+    )
+    assert ws.setup.world == ex.world and ws.setup.scale == ex.scale and ws.quarter == 0
+    kinds = [s.kind for s in ex.steps]
+    for _ in range(kinds.index("predict")):
+        page.click("ts-exercise-next")
+    assert page.one("ts-exercise-next", v.Btn).disabled  # predict first
+    page.one("ts-exercise-choice", v.RadioGroup).v_model = "0"
+    page.click("ts-exercise-answer")
+    assert not page.one("ts-exercise-next", v.Btn).disabled
+    while page.text("ts-exercise-progress").split("·")[1].strip() != t("ex.kind.run", "sv"):
+        page.click("ts-exercise-next")
+    page.click("ts-exercise-run")
+    run_step = ex.steps[kinds.index("run")]
+    wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=60)
+    assert ws.quarter == 4 * run_step.play_to_year  # paused by itself
+    assert t("ex.predictions", "sv") in page.text("ts-exercise-predictions")

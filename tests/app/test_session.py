@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import time
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,9 +17,11 @@ from trustsim.app.session import (
     LEVERS,
     MAX_QUARTERS,
     SCALES,
+    ExerciseProgress,
     Setup,
     Workshop,
     csv_filename,
+    exercise_setup,
     load_scenarios,
     network_snapshot,
 )
@@ -222,3 +225,138 @@ def test_scenarios_load_and_baseline_comes_first():
     assert problems == []
     assert scenarios[0].name == "baseline-control"
     assert {"full-chain", "scandal-shock"} <= {sc.name for sc in scenarios}
+
+
+# ---------------------------------------------------------------------------- issue 9 additions
+def test_same_scenario_is_identical_until_a_scandal_is_pressed():
+    ws = Workshop(Setup(scenario="rum", compare="rum", **SMALL))
+    assert ws.identical() and not ws.split_by_scandal()
+    ws.step(2)
+    ws.scandal()
+    assert not ws.identical() and ws.split_by_scandal()
+    ws.change(ws.setup.with_lever("steering_detail", 0.2))
+    assert not ws.identical() and not ws.split_by_scandal()  # a lever differs now
+
+
+def test_a_lever_change_keeps_the_earlier_run_a_as_a_ghost():
+    ws = Workshop(Setup(compare="rum", **SMALL))
+    ws.step(4)
+    before = ws.frames()["A"]
+    ws.change(replace(ws.setup, compare=""))  # run B only: run A is not re-run, no ghost
+    assert ws.ghosts == ()
+    ws.change(ws.setup.with_lever("steering_detail", 0.2))
+    assert len(ws.ghosts) == 1
+    pd.testing.assert_frame_equal(ws.ghosts[0], before)
+    for value in (0.3, 0.4, 0.5, 0.1):
+        ws.change(ws.setup.with_lever("steering_detail", value))
+    assert len(ws.ghosts) == 3  # the newest three
+    ws.reset()
+    assert ws.ghosts == ()
+
+
+def test_band_runs_several_seeds_alongside_and_contains_the_shown_run():
+    ws = Workshop(Setup(compare="rum", seed=3, **SMALL))
+    ws.step(2)
+    ws.scandal()
+    ws.set_band(True)
+    ws.step(3)
+    bands = ws.bands()
+    assert set(bands) == {"A", "B"}
+    frames = ws.frames()
+    for run, band in bands.items():
+        assert band.seeds == 5 and len(band.mean) == len(frames[run]) == 6
+        assert (band.low.to_numpy() <= frames[run].to_numpy() + 1e-12).all()
+        assert (band.high.to_numpy() >= frames[run].to_numpy() - 1e-12).all()
+        assert (band.high - band.low).to_numpy().max() > 0  # the seeds differ
+    # each extra seed is the library's own run of that seed, scandal included
+    other = Workshop(Setup(compare="rum", seed=4, **SMALL))
+    other.step(2)
+    other.scandal()
+    other.step(3)
+    pd.testing.assert_frame_equal(ws.band_models[0]["A"].outputs(), other.frames()["A"])
+    ws.set_band(False)
+    assert ws.bands() == {} and ws.band_models == []
+
+
+def test_csv_for_swedish_excel_has_semicolons_decimal_commas_and_a_bom():
+    ws = Workshop(Setup(**SMALL))
+    ws.step(2)
+    raw = ws.to_csv(excel_sv=True)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    text = raw.decode("utf-8-sig")
+    assert text.splitlines()[0].startswith("run;scenario;world;scale;seed;quarter;year")
+    assert "0,01" in text.splitlines()[1]  # the scale, with a decimal comma
+    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig")
+    pd.testing.assert_frame_equal(back, pd.read_csv(io.StringIO(ws.to_csv())))
+    assert csv_filename(ws.setup, 2, excel_sv=True).endswith("_q2_excel-sv.csv")
+
+
+def test_exercise_setup_runs_what_the_exercise_key_runs():
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = next(e for e in exercises.list_exercises() if e.scandal_quarter is not None)
+    ws = Workshop(exercise_setup(ex))
+    ws.step(4 * 4)
+    a, b = exercises.exercise_runs(ex, [ex.seed], workers=1)[0]
+    cols = list(trustsim.OUTPUTS)
+    np.testing.assert_array_equal(ws.frames()["A"][cols].to_numpy(), a[: 4 * 4 + 1])
+    np.testing.assert_array_equal(ws.frames()["B"][cols].to_numpy(), b[: 4 * 4 + 1])
+
+
+def test_exercise_progress_needs_a_prediction_and_a_run_before_going_on():
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("first-contact")
+    progress = ExerciseProgress.start(ex)
+    kinds = [s.kind for s in ex.steps]
+    predict = kinds.index("predict")
+    run = kinds.index("run")
+    progress.step = predict
+    assert not progress.can_advance(0)
+    progress.go(1, 0)
+    assert progress.step == predict  # refused: no prediction yet
+    with pytest.raises(ParameterError, match="empty"):
+        progress.answer(ex.steps[predict].question, "  ")
+    progress.answer(ex.steps[predict].question, "0")
+    progress.go(1, 0)
+    progress.step = run
+    target = progress.target_quarter()
+    assert target == 4 * ex.steps[run].play_to_year
+    assert not progress.can_advance(target - 1) and progress.can_advance(target)
+    assert [q.ident for q in progress.predictions()] == [ex.steps[predict].question.ident]
+
+
+def test_exercise_answers_are_checked_by_the_key_and_handed_in():
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("first-contact")
+    progress = ExerciseProgress.start(ex)
+    if progress.key is None:
+        pytest.skip(f"no answer key yet: {progress.key_problem}")
+    numeric = next(s.question for s in ex.steps if s.question and s.question.kind == "numeric")
+    key = progress.key[numeric.ident]
+    inside = f"{(key.low + key.high) / 2:.4f}".replace(".", ",")
+    assert progress.answer(numeric, inside) is True
+    assert progress.answer(numeric, str(key.high + 1.0)) is False
+    choice = next(s.question for s in ex.steps if s.question and s.question.kind == "choice")
+    progress.answer(choice, str(progress.key[choice.ident].correct))
+    rows = progress.handin_rows("sv")
+    assert [r["question"] for r in rows] == [
+        s.question.ident for s in ex.steps if s.question is not None
+    ]
+    csv = progress.handin_csv("sv", "Åsa Öberg").decode("utf-8-sig")
+    assert csv.splitlines()[0] == "name;exercise;step;kind;question;text;answer;correct"
+    assert "Åsa Öberg;first-contact" in csv
+    labels = {"name": "Namn", "yes": "rätt", "no": "fel"}
+    md = progress.handin_markdown("sv", "Åsa", labels)
+    assert md.startswith(f"# {ex.title['sv']}") and "**Namn:** Åsa" in md and "*fel*" in md
+
+
+def test_a_scandal_pressed_just_before_a_lever_change_is_not_lost():
+    ws = Workshop(Setup(**SMALL))
+    ws.step(2)
+    ws.scandal()  # pressed at quarter 2, felt in quarter 3
+    ws.change(ws.setup.with_lever("method_support", 0.5))
+    ws.step(1)
+    again = Workshop(Setup(**SMALL).with_lever("method_support", 0.5))
+    again.step(2)
+    again.scandal()
+    again.step(1)
+    pd.testing.assert_frame_equal(ws.frames()["A"], again.frames()["A"])

@@ -195,12 +195,13 @@ def run_a_key(setup: Setup) -> tuple:
 
 def replay(models: dict[str, TrustModel], quarters: int, scandals) -> None:
     """Step `models` from quarter 0 to `quarters`, injecting run A's pressed scandals as before."""
-    for quarter in range(quarters):
+    for quarter in range(quarters + 1):
         for pressed, size in scandals:
-            if pressed == quarter:
+            if pressed == quarter:  # pressed now (quarter == quarters): felt at the next step
                 models["A"].inject_scandal(size)
-        for model in models.values():
-            model.step()
+        if quarter < quarters:
+            for model in models.values():
+                model.step()
 
 
 @dataclass(frozen=True)
