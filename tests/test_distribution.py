@@ -263,6 +263,20 @@ def test_main_job_from_an_empty_folder(installed):
     assert (folder / "report" / "report.md").is_file(), sorted(folder.rglob("*"))
 
 
+def test_exercises_run_from_an_installed_wheel(installed):
+    # the exercises, their generated answer key and the glossary/claims data ship in the wheel
+    listing = installed.trustsim("exercises", "list").stdout
+    for name in shipped_files("exercises"):
+        if name.endswith(".toml"):
+            assert Path(name).stem in listing, f"`trustsim exercises list` does not list {name}"
+    shown = installed.trustsim("exercises", "show", "budget-horizon", "--lang", "sv").stdout
+    assert "Facit (beräknat av modellen)" in shown
+    guide = installed.trustsim("exercises", "guide", "--lang", "en").stdout
+    assert "## Glossary" in guide and "**C14**" in guide
+    proc = installed.trustsim("exercises", "show", "no-such-exercise", expect=2)
+    assert "exercise not found" in proc.stderr and "Traceback" not in proc.stderr
+
+
 def test_bench_runs_from_an_installed_wheel(installed):
     out = installed.trustsim("bench", "--quick").stdout
     assert "teaching world, slowest of 40 steps" in out

@@ -27,6 +27,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.bench",  # bench
     "trustsim.cli_calibrate",  # calibrate
     "trustsim.cli_discover",  # discover, robustness
+    "trustsim.cli_exercises",  # exercises
 )
 
 

@@ -15,7 +15,9 @@ through the project's one executor) and derives:
   (what one run on the page shows) the band is the central 90 % of the replications' values
   (5th to 95th percentile), widened if needed to include the exercise's own seed, the run students
   see; for `summary = "mean"` (what the average over many seeds shows) it is the t-based 95 %
-  confidence interval of the mean;
+  confidence interval of the mean. Either band is widened, if narrower, to the value ± 5 % of its
+  size (`READING`: the precision of reading a chart; it matters for quantities that do not vary
+  between seeds, such as a programme's cost);
 - choice answers: the option whose rule (`when = "above" | "below" | "unclear"`, relative to the
   statistic's `reference`, default 0) the band satisfies: above if the whole band lies above the
   reference, below if it lies below, unclear otherwise.
@@ -60,6 +62,7 @@ WHEN = ("above", "below", "unclear")
 SIGNS = ("positive", "negative")
 DEFAULT_REPLICATIONS = 12
 BAND = (5.0, 95.0)  # percentiles of the replications for summary = "runs"
+READING = 0.05  # numeric bands are at least the value ± 5 % of its size (reading a chart)
 SIGNIFICANT = 6  # digits kept in the key, so that a recomputation compares exactly
 
 TOP_KEYS = ("id", "minutes", "level", "title", "goal", "claims", "setup", "steps", "should_see",
@@ -71,7 +74,7 @@ QUESTION_KEYS = ("id", "kind", "text", "options", "statistic", "unit")
 OPTION_KEYS = ("en", "sv", "when")
 STATISTIC_KEYS = ("output", "run", "years", "measure", "summary", "reference")
 SHOULD_SEE_KEYS = ("en", "sv", "checks")
-CHECK_KEYS = (*STATISTIC_KEYS, "sign", "at_least", "at_most", "share")
+CHECK_KEYS = (*STATISTIC_KEYS, "sign", "at_least", "at_most", "share", "straddles")
 
 
 class ExerciseError(ValueError):
@@ -132,13 +135,15 @@ class RunSetup:
 class Check:
     """A machine-checkable "should see": the statistic over several seeds has `sign` in at least
     `share` of them (with summary = "mean": the 95 % CI of the mean lies on that side of zero),
-    and its mean over the seeds lies in [at_least, at_most]."""
+    its mean over the seeds lies in [at_least, at_most], and (`straddles`) the central 90 % of
+    the seeds' values contains the statistic's reference: one run can go either way."""
 
     statistic: Statistic
     sign: str | None = None
     at_least: float | None = None
     at_most: float | None = None
     share: float = 0.8
+    straddles: bool = False  # the central 90 % of the seeds' values contains the reference
 
 
 @dataclass(frozen=True)
@@ -388,12 +393,15 @@ def _check(path: Path, table: Any, where: str, setup: dict) -> Check:
         _choice(path, sign, f"{where}.sign", SIGNS)
     low = _number(path, table["at_least"], f"{where}.at_least") if "at_least" in table else None
     high = _number(path, table["at_most"], f"{where}.at_most") if "at_most" in table else None
-    if sign is None and low is None and high is None:
-        raise ExerciseError(f"{path}: key {where} needs sign, at_least or at_most")
+    straddles = table.get("straddles", False)
+    if not isinstance(straddles, bool):
+        raise ExerciseError(f"{path}: key {where}.straddles must be true or false")
+    if sign is None and low is None and high is None and not straddles:
+        raise ExerciseError(f"{path}: key {where} needs sign, at_least, at_most or straddles")
     share = _number(path, table.get("share", 0.8), f"{where}.share")
     if not 0 <= share <= 1:
         raise ExerciseError(f"{path}: key {where}.share: {share!r} is not in [0, 1]")
-    return Check(stat, sign, low, high, share)
+    return Check(stat, sign, low, high, share, straddles)
 
 
 def exercise_path(ident: str | os.PathLike) -> Path:
@@ -557,32 +565,30 @@ def many_exercise_runs(
     execution path (`trustsim.sweep.executor.open_executor`; in this process if `workers` is 1)."""
     from .sweep.executor import default_workers, open_executor
 
-    tasks, shape = [], []
-    for exercise, seeds in items:
+    tasks, where = [], []
+    for i, (exercise, seeds) in enumerate(items):
         runs = ("a", "b") if exercise.run_b is not None else ("a",)
         setups = {"a": exercise.run_a, "b": exercise.run_b}
-        tasks += [
-            (setups[r].scenario, exercise.overrides(r), exercise.world, exercise.scale,
-             exercise.years, int(seed))
-            for seed in seeds  # seed-major: a worker reuses a seed's spin-up for A and B
-            for r in runs
-        ]
-        shape.append((len(seeds), len(runs)))
+        for k, seed in enumerate(seeds):
+            for r in runs:
+                tasks.append((setups[r].scenario, exercise.overrides(r), exercise.world,
+                              exercise.scale, exercise.years, int(seed)))
+                where.append((i, k, r))
+    # seed-major across exercises: a worker spins a seed up once and reuses it (the model's
+    # spin-up cache) for every exercise and run that shares the seed, world and assumptions
+    order = sorted(range(len(tasks)), key=lambda t: tasks[t][5])
     workers = default_workers() if workers is None else workers
     if workers <= 1 or len(tasks) <= 2:
-        frames = [_run_frame(t) for t in tasks]
+        done = [_run_frame(tasks[t]) for t in order]
     else:
-        workers = min(workers, len(tasks))
-        chunk = 2 if len(tasks) > 8 * workers else 1  # keep a seed's A and B on one worker
-        with open_executor(None, workers) as (executor, _):
-            frames = list(executor.map(_run_frame, tasks, chunksize=chunk))
-    out, at = [], 0
-    for n_seeds, n_runs in shape:
-        out.append([
-            (frames[at + k * n_runs], frames[at + k * n_runs + 1] if n_runs == 2 else None)
-            for k in range(n_seeds)
-        ])
-        at += n_seeds * n_runs
+        with open_executor(None, min(workers, len(tasks))) as (executor, _):
+            done = list(executor.map(_run_frame, [tasks[t] for t in order]))
+    frames: dict[tuple[int, int, str], np.ndarray] = {}
+    for t, frame in zip(order, done, strict=True):
+        frames[where[t]] = frame
+    out = []
+    for i, (_, seeds) in enumerate(items):
+        out.append([(frames[(i, k, "a")], frames.get((i, k, "b"))) for k in range(len(seeds))])
     return out
 
 
@@ -616,8 +622,14 @@ def statistic_value(
     return float(closed[0] if len(closed) else len(gap) - peak) / 4.0
 
 
-def _round(x: float) -> float:
-    return float(f"{x:.{SIGNIFICANT}g}")
+def _round(x: float, direction: int = 0) -> float:
+    """`x` to SIGNIFICANT digits: nearest, or outward (down for -1, up for +1) for band edges,
+    so that rounding never moves a value from inside a band to outside it."""
+    if direction == 0 or x == 0 or not math.isfinite(x):
+        return float(f"{x:.{SIGNIFICANT}g}")
+    step = 10.0 ** (math.floor(math.log10(abs(x))) - SIGNIFICANT + 1)
+    edge = (math.floor if direction < 0 else math.ceil)(x / step) * step
+    return float(f"{edge:.{SIGNIFICANT}g}")
 
 
 def _band(stat: Statistic, values: np.ndarray, own: float) -> tuple[float, float, float]:
@@ -667,7 +679,11 @@ def compute_answer_key(
             [statistic_value(q.statistic, a, b, exercise.scandal_quarter) for a, b in reps]
         )
         own_value = statistic_value(q.statistic, *own, exercise.scandal_quarter)
-        value, low, high = (_round(x) for x in _band(q.statistic, values, own_value))
+        value, low, high = _band(q.statistic, values, own_value)
+        if q.kind == "numeric":  # a reading tolerance: nobody reads a chart to the third digit
+            low = min(low, value - READING * abs(value))
+            high = max(high, value + READING * abs(value))
+        value, low, high = _round(value), _round(low, -1), _round(high, +1)
         correct = None
         if q.kind == "choice":
             verdict = _judge(q.statistic, low, high)
@@ -734,6 +750,13 @@ def check_should_see(
             share = float((values > 0).mean() if check.sign == "positive" else (values < 0).mean())
             if share < check.share:
                 problems.append(f"{check.sign} in {share:.0%} of seeds, needs {check.share:.0%}")
+        if check.straddles:
+            low, high = np.percentile(values, BAND)
+            if not low < check.statistic.reference < high:
+                problems.append(
+                    f"the central 90 % [{low:.4g}, {high:.4g}] does not contain "
+                    f"{check.statistic.reference:g}"
+                )
         if check.at_least is not None and mean < check.at_least:
             problems.append(f"mean {mean:.4g} < at_least {check.at_least:g}")
         if check.at_most is not None and mean > check.at_most:

@@ -1,0 +1,52 @@
+"""`trustsim exercises`: the subcommands work, and bad input is one clear line with exit code 2."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_list_shows_every_exercise_shortest_first(cli, exercises):
+    code, out, err = cli("exercises", "list", "--lang", "sv")
+    assert code == 0, err
+    positions = [out.index(e.ident) for e in exercises]
+    assert positions == sorted(positions)
+    assert exercises[0].title["sv"] in out
+
+
+def test_show_prints_the_teachers_view_with_the_key(cli):
+    code, out, err = cli("exercises", "show", "tipping-point", "--lang", "en")
+    assert code == 0, err
+    assert "Answer key (computed by the model)" in out and "Debrief" in out
+
+
+def test_worksheet_and_guide_write_files(cli, tmp_path):
+    target = tmp_path / "sheet.md"
+    code, out, err = cli("exercises", "worksheet", "first-contact", "--lang", "sv", "--out", target)
+    assert code == 0, err
+    assert "Första mötet" in target.read_text(encoding="utf-8")
+    code, out, err = cli("exercises", "guide", "--lang", "en")
+    assert code == 0 and out.startswith("# Teacher's guide"), err
+    code, out, err = cli("exercises", "docs", "--out", tmp_path / "paper")
+    assert code == 0, err
+    assert (tmp_path / "paper" / "sv" / "guide.md").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["exercises", "show", "no-such-exercise"], "exercise not found"),
+        (["exercises", "worksheet", "budget-horizon"], "--lang"),
+        (["exercises", "worksheet", "budget-horizon", "--lang", "fi"], "invalid choice"),
+        (["exercises", "key", "--replications", "2"], "allowed is an integer in [5, 1000]"),
+        (["exercises", "guide", "--lang", "sv", "--out", "/proc/no/such/dir/guide.md"],
+         "cannot write"),
+        (["exercises"], "ACTION"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(cli, args, words):
+    code, out, err = cli(*args)
+    assert code == 2, (code, out, err)
+    assert words in err, err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("trustsim")]
+    assert len(lines) == 1, err

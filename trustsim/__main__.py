@@ -1,0 +1,7 @@
+"""`python -m trustsim ...`: the same as the `trustsim` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
