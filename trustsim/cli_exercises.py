@@ -3,8 +3,8 @@
     trustsim exercises list
     trustsim exercises show ID [--lang sv|en]
     trustsim exercises key [--write] [--replications N] [--workers N]
-    trustsim exercises worksheet ID --lang sv|en [--out FILE]
-    trustsim exercises guide --lang sv|en [--out FILE]
+    trustsim exercises worksheet ID --lang sv|en [--out FILE] [--html]
+    trustsim exercises guide --lang sv|en [--out FILE] [--html]
     trustsim exercises docs [--out DIR]          # every worksheet and guide, both languages
 
 Bad input prints one line to stderr and exits 2.
@@ -109,15 +109,23 @@ def cmd_key(args) -> int:
 def cmd_worksheet(args) -> int:
     from .teaching import worksheet
 
-    _emit(worksheet(args.id, args.lang), args.out)
+    _emit(_format(worksheet(args.id, args.lang), args), args.out)
     return 0
 
 
 def cmd_guide(args) -> int:
     from .teaching import teachers_guide
 
-    _emit(teachers_guide(args.lang), args.out)
+    _emit(_format(teachers_guide(args.lang), args), args.out)
     return 0
+
+
+def _format(text: str, args) -> str:
+    if not args.html:
+        return text
+    from .teaching import html_page
+
+    return html_page(text, args.lang)
 
 
 def cmd_docs(args) -> int:
@@ -181,11 +189,13 @@ def register(sub) -> None:
     q.add_argument("id", help="exercise id")
     lang_option(q, required=True)
     q.add_argument("--out", help="write to this file instead of standard output")
+    q.add_argument("--html", action="store_true", help="a printable HTML page, not Markdown")
     q.set_defaults(func=_guarded(cmd_worksheet))
 
     q = inner.add_parser("guide", help="the teacher's guide with the answer key (Markdown)")
     lang_option(q, required=True)
     q.add_argument("--out", help="write to this file instead of standard output")
+    q.add_argument("--html", action="store_true", help="a printable HTML page, not Markdown")
     q.set_defaults(func=_guarded(cmd_guide))
 
     q = inner.add_parser("docs", help="write every worksheet and the guide, both languages")

@@ -386,3 +386,34 @@ def paper_files(lang: str) -> dict[str, str]:
     for e in list_exercises():
         files[f"worksheet-{e.ident}.md"] = worksheet(e, lang)
     return files
+
+
+PRINT_CSS = (
+    "body{font-family:Georgia,serif;max-width:46em;margin:2em auto;line-height:1.45}"
+    "h1{font-size:1.6em}h2{font-size:1.3em;page-break-before:auto}"
+    "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
+    "code{font-size:.9em}@media print{hr{page-break-after:always;border:0}}"
+)
+
+
+def html_page(markdown_text: str, lang: str) -> str:
+    """A printable HTML page of a worksheet or guide (needs the `markdown` package, part of the
+    `app` extra)."""
+    try:
+        import markdown
+    except ImportError:
+        raise ExerciseError(
+            "--html needs the markdown package: pip install 'trustsim[app]' (or pip install "
+            "markdown); the Markdown output needs nothing"
+        ) from None
+    lang = _lang(lang)
+    from html import escape
+
+    title = next((line[2:] for line in markdown_text.splitlines() if line.startswith("# ")), "")
+    title = escape(title)
+    body = markdown.markdown(markdown_text, extensions=["tables"])
+    return (
+        f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{title}</title>\n<style>{PRINT_CSS}</style>\n</head>\n<body>\n{body}\n"
+        "</body>\n</html>\n"
+    )

@@ -31,6 +31,16 @@ def test_worksheet_and_guide_write_files(cli, tmp_path):
     assert (tmp_path / "paper" / "sv" / "guide.md").is_file()
 
 
+def test_html_for_printing(cli, tmp_path):
+    pytest.importorskip("markdown")
+    target = tmp_path / "guide.html"
+    code, _out, err = cli("exercises", "guide", "--lang", "sv", "--html", "--out", target)
+    assert code == 0, err
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
+    assert "<h2>Ordlista</h2>" in page and "<table>" in page
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
