@@ -109,3 +109,9 @@ def test_the_shipped_paper_copies_equal_what_the_generator_makes_now():
         stale = [n for n, text in expected.items()
                  if (folder / n).read_text(encoding="utf-8") != text]
         assert not stale, f"docs/teaching/{lang}: {stale} are stale; run `trustsim exercises docs`"
+
+
+def test_the_teachers_doc_lists_every_exercise_with_its_minutes(exercises):
+    text = (DOCS.parent / "teaching.md").read_text(encoding="utf-8")
+    for e in exercises:
+        assert f"| {e.minutes} | `{e.ident}` |" in text, f"docs/teaching.md: {e.ident}"
