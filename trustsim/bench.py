@@ -13,6 +13,10 @@ asserted):
 
 Usage: `trustsim bench [--quick] [--case NAME ...] [--json]`, `trustsim bench --profile CASE`,
 or `python -m trustsim.bench ...` with the same options. See docs/performance.md.
+
+`trustsim bench --app [--sessions 30] [--seconds 20] [--no-browser]` measures the workshop page
+instead (click -> chart and Play in Chromium, a load test of sessions Playing at once, memory
+returned when they close): see `trustsim/app/loadtest.py`.
 """
 
 from __future__ import annotations
@@ -603,6 +607,29 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         f"{PROFILE_TOP} functions by cumulative time",
     )
     what.add_argument("--worker", choices=CASES, help=argparse.SUPPRESS)  # one case, one JSON row
+    what.add_argument(
+        "--app",
+        action="store_true",
+        help="the workshop page instead: click -> chart and Play in Chromium, and --sessions "
+        "sessions Playing at once (needs the app extra; see trustsim/app/loadtest.py)",
+    )
+    p.add_argument(
+        "--sessions",
+        type=bounded_int(1, 100),
+        default=30,
+        help="--app: sessions Playing at once in the load test (default 30)",
+    )
+    p.add_argument(
+        "--seconds",
+        type=bounded_int(1, 300),
+        default=20,
+        help="--app: seconds the sessions Play (default 20)",
+    )
+    p.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="--app: skip the Chromium measurement (click -> chart, Play, Pause)",
+    )
     p.add_argument(
         "--quick",
         action="store_true",
@@ -662,6 +689,8 @@ def _options(args: argparse.Namespace) -> Options:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmark (or one worker case, or a profile); 1 if a case crashed."""
+    if args.app:
+        return cmd_bench_app(args)
     opts = _options(args)
     if args.worker:
         print(json.dumps(measure(case_config(args.worker, opts), opts.seed)))
@@ -672,6 +701,27 @@ def cmd_bench(args: argparse.Namespace) -> int:
     doc = run_benchmark(expand_cases(args.case, opts.quick), opts, log=sys.stderr)
     print(json.dumps(doc, indent=2) if args.json else format_report(doc))
     return 1 if any("error" in r for r in doc["rows"]) else 0
+
+
+def cmd_bench_app(args: argparse.Namespace) -> int:
+    """`trustsim bench --app`: the workshop page's speed, one session and a room of them."""
+    if importlib.util.find_spec("solara") is None:
+        print(
+            "trustsim bench --app: needs the app extra (pip install 'trustsim[app]')",
+            file=sys.stderr,
+        )
+        return 2
+    from .app.loadtest import format_app_report, run_app_bench
+
+    doc = run_app_bench(
+        args.sessions,
+        float(args.seconds),
+        browser=not args.no_browser,
+        log_dir=Path("test-results") / "bench",
+        log=sys.stderr,
+    )
+    print(json.dumps(doc, indent=2) if args.json else format_app_report(doc))
+    return 1 if doc["load"]["errors"] else 0
 
 
 def register(sub: Any) -> None:

@@ -98,6 +98,22 @@ def play_until(page: Page, target: int) -> None:
     )
     page.locator(".ts-play").click()
     expect(page.locator(".ts-play")).to_have_text(re.compile("Play|Spela"), timeout=STEP_TIMEOUT)
+    settled(page)
+
+
+def settled(page: Page, quiet_ms: int = 500) -> None:
+    """Until the quarter shown has not changed for `quiet_ms` (the last Play frame has arrived)."""
+    page.wait_for_function(
+        """ms => {
+            const q = document.querySelector('.ts-status').textContent;
+            const now = performance.now();
+            if (window.__tsLast !== q) { window.__tsLast = q; window.__tsSince = now; }
+            return now - window.__tsSince >= ms;
+        }""",
+        arg=quiet_ms,
+        timeout=STEP_TIMEOUT,
+        polling=100,
+    )
 
 
 def assert_not_blank(png: bytes, min_ink: float = 0.02) -> None:
@@ -172,6 +188,7 @@ def test_language_switch_changes_the_labels(page: Page, app_url, screenshot_dir)
 
 
 def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
+    page.set_viewport_size({"width": 1280, "height": 720})
     open_page(page, app_url)
     choose(page, "ts-scenario-b", "Trust principles integrated across AgV, ESV and DIGG")
     expect(page.locator(".ts-run-B")).to_have_text(
@@ -195,9 +212,13 @@ def test_two_scenarios_side_by_side(page: Page, app_url, screenshot_dir):
         "Innovationstakt"
     )
     page.screenshot(path=screenshot_dir / "side-by-side-sv.png")
+    shutil.copyfile(
+        screenshot_dir / "side-by-side-sv.png", DOCS_IMG / "workshop-side-by-side-sv.png"
+    )
 
 
 def test_scandal_button_shows_the_ratchet(page: Page, app_url, screenshot_dir):
+    page.set_viewport_size({"width": 1280, "height": 720})
     open_page(page, app_url)
     choose(page, "ts-scenario-a", "Trust principles integrated across AgV, ESV and DIGG")
     choose(page, "ts-scenario-b", "Trust principles integrated across AgV, ESV and DIGG")
@@ -211,8 +232,16 @@ def test_scandal_button_shows_the_ratchet(page: Page, app_url, screenshot_dir):
     expect(page.locator(".ts-message")).to_contain_text(note)  # still there, many steps on
     expect(page.get_by_text("Runs A and B are identical")).to_have_count(0)
     wait_for_charts(page)
+    page.locator(".ts-lang-sv").click()  # the picture for the guide, in Swedish
+    expect(page.locator(".ts-step")).to_have_text("Steg", timeout=STEP_TIMEOUT)
+    expect(page.locator(".ts-chart-innovation_rate .ts-chart-title")).to_have_text(
+        "Innovationstakt", timeout=STEP_TIMEOUT
+    )
+    expect(page.locator(".ts-message")).to_contain_text("Körning A och B", timeout=STEP_TIMEOUT)
+    wait_for_charts(page)
     page.locator(".ts-main").evaluate("el => el.scrollTo(0, 0)")
     page.screenshot(path=screenshot_dir / "scandal.png")
+    shutil.copyfile(screenshot_dir / "scandal.png", DOCS_IMG / "workshop-scandal.png")
 
 
 def test_csv_export_downloads_the_current_run(page: Page, app_url):
@@ -337,3 +366,68 @@ def test_mesa_view_steps_and_draws(page: Page, mesa_url, screenshot_dir):
     DOCS_IMG.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(shot, DOCS_IMG / "mesa-view.png")
     assert requests.remote() == [], "the view must work without internet"
+
+
+def test_a_whole_exercise_in_swedish_at_1280x720(page: Page, app_url, screenshot_dir):
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("first-contact")
+    try:
+        key = exercises.answer_key(ex)
+    except exercises.ExerciseError as exc:
+        pytest.skip(f"no answer key: {exc}")
+    page.set_viewport_size({"width": 1280, "height": 720})
+    requests = open_page(page, app_url)
+    page.locator(".ts-lang-sv").click()
+    expect(page.locator(".ts-step")).to_have_text("Steg", timeout=STEP_TIMEOUT)
+    choose(page, "ts-exercise-select", f"{ex.title['sv']} ({ex.minutes} min)")
+    progress = page.locator(".ts-exercise-progress")
+    expect(progress).to_contain_text(f"Steg 1 av {len(ex.steps)}", timeout=STEP_TIMEOUT)
+    expect(page.locator(".ts-run-B")).to_contain_text("Tillitsprinciper", timeout=STEP_TIMEOUT)
+    for number, step in enumerate(ex.steps, 1):
+        expect(progress).to_contain_text(f"Steg {number} av {len(ex.steps)}")
+        question = step.question
+        if question is not None:
+            if question.kind == "choice":
+                answer = key[question.ident].correct if step.kind == "question" else 0
+                page.locator(f".ts-exercise-option-{answer}").locator("..").click()
+            elif question.kind == "numeric":
+                value = f"{key[question.ident].value:g}".replace(".", ",")
+                page.locator(".ts-exercise-input input").fill(value)
+            else:
+                page.locator(".ts-exercise-input textarea").fill("Kulturen sprids mellan chefer.")
+            page.locator(".ts-exercise-answer").click()
+            feedback = page.locator(".ts-exercise-feedback")
+            if step.kind == "predict":
+                expect(feedback).to_contain_text("Förutsägelsen är sparad", timeout=STEP_TIMEOUT)
+            elif question.kind == "open":
+                expect(feedback).to_contain_text("Sparat", timeout=STEP_TIMEOUT)
+            else:
+                expect(feedback).to_contain_text("Rätt", timeout=STEP_TIMEOUT)
+                expect(page.locator(".ts-exercise-model")).to_contain_text("Modellen")
+        if step.kind == "run":
+            page.locator(".ts-exercise-run").click()
+            expect(page.locator(".ts-exercise-ran")).to_be_visible(timeout=120_000)
+            assert quarter(page) == 4 * step.play_to_year  # paused by itself
+            expect(page.locator(".ts-exercise-predictions")).to_contain_text("Du sa")
+            wait_for_charts(page)
+            page.screenshot(path=screenshot_dir / "exercise-sv.png")
+            shutil.copyfile(
+                screenshot_dir / "exercise-sv.png", DOCS_IMG / "workshop-exercise-sv.png"
+            )
+        if number < len(ex.steps):
+            page.locator(".ts-exercise-next").click()
+    expect(page.locator(".ts-exercise-should-see")).to_contain_text(ex.should_see["sv"][:30])
+    page.locator(".ts-exercise-name input").fill("Åsa Öberg")
+    page.locator(".ts-exercise-name input").press("Enter")
+    with page.expect_download(timeout=STEP_TIMEOUT) as download:
+        page.locator(".ts-exercise-handin").click()
+    handin = Path(download.value.path()).read_text(encoding="utf-8")
+    assert handin.startswith(f"# {ex.title['sv']}") and "Åsa Öberg" in handin
+    assert "Kulturen sprids mellan chefer." in handin and "stämmer med modellen" in handin
+    english = [
+        w
+        for w in ("Step", "Play", "Reset", "Next", "Back")
+        if page.get_by_text(w, exact=True).count()
+    ]
+    assert english == []
+    assert requests.remote() == []

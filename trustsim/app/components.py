@@ -10,6 +10,8 @@ forty controls in the side column.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import importlib
 import io
 import logging
@@ -60,6 +62,7 @@ LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
 PLAY_INTERVAL = 0.07  # seconds from one Play frame to the next, at least (14 quarters/s at most)
 PLAY_GAP = 0.02  # idle time after every frame, so clicks (Pause!) are handled at once
+MAX_QUARTERS_PER_FRAME = 4  # a late Play frame catches up by at most this many quarters
 FRAME_TIMEOUT = 30.0  # no frame rendered for this long: the page is gone, Play stops
 TOOLBAR_HEIGHT = 58  # px
 PAGE_CSS = f"""
@@ -90,21 +93,6 @@ PAGE_CSS = f"""
 """
 
 
-@dataclass(frozen=True)
-class PageState:
-    """One session's page state: reactive values, each read only by the parts that show it."""
-
-    lang: solara.Reactive
-    tick: solara.Reactive  # bumped on every change of the runs (a step, a lever, a reset)
-    revision: solara.Reactive  # bumped when the setup changes (not on a step): the controls
-    playing: solara.Reactive
-    stop_at: solara.Reactive  # quarter at which Play pauses by itself, or None
-    message: solara.Reactive  # (kind, i18n key, values) or None: the last action's note
-    present: solara.Reactive  # presentation mode: only the charts
-    exercise: solara.Reactive  # the ExerciseProgress of the exercise chosen, or None
-    ex_tick: solara.Reactive  # bumped when the exercise's progress changes
-
-
 class FrameClock:
     """Which redraw has been rendered; Play waits for each frame before the next step.
 
@@ -124,6 +112,56 @@ class FrameClock:
     def wait(self, tick: int, timeout: float = FRAME_TIMEOUT) -> bool:
         with self._condition:
             return self._condition.wait_for(lambda: self._drawn >= tick, timeout)
+
+
+@dataclass(frozen=True)
+class PageState:
+    """One session's page state: reactive values, each read only by the parts that show it."""
+
+    lang: solara.Reactive
+    tick: solara.Reactive  # bumped on every change of the runs (a step, a lever, a reset)
+    revision: solara.Reactive  # bumped when the setup changes (not on a step): the controls
+    playing: solara.Reactive
+    stop_at: solara.Reactive  # quarter at which Play pauses by itself, or None
+    message: solara.Reactive  # (kind, i18n key, values) or None: the last action's note
+    present: solara.Reactive  # presentation mode: only the charts
+    exercise: solara.Reactive  # the ExerciseProgress of the exercise chosen, or None
+    ex_tick: solara.Reactive  # bumped when the exercise's progress changes
+    at_end: solara.Reactive  # the runs reached MAX_YEARS (the run buttons are off)
+    year: solara.Reactive  # the simulated year reached (the network picture follows it)
+    clock: FrameClock  # which tick the charts have rendered (Play waits for it)
+
+
+def start_play(loop: Callable[[threading.Event], None]) -> Callable[[], None]:
+    """Run Play's `loop` in a thread of this session; returns what stops it (an effect cleanup).
+
+    A plain thread rather than `solara.lab.use_task`: in Solara 1.58 every task object registers
+    a callback in a process-wide list that is never removed, which kept each closed session's
+    runs (and their memory) alive for the life of the server.
+    """
+    stop = threading.Event()
+    context = None
+    with contextlib.suppress(Exception):  # outside a server (tests, bench) there may be none
+        from solara.server import kernel_context
+
+        if kernel_context.has_current_context():
+            context = kernel_context.get_current_context()
+    variables = contextvars.copy_context()
+
+    def run() -> None:
+        thread = threading.current_thread()
+        if context is not None:
+            kernel_context.set_context_for_thread(context, thread)
+        try:
+            loop(stop)
+        except Exception:
+            log.exception("Play stopped by an error")
+        finally:
+            if context is not None:
+                kernel_context.clear_context_for_thread(thread)
+
+    threading.Thread(target=variables.run, args=(run,), name="trustsim-play", daemon=True).start()
+    return stop.set
 
 
 # ---------------------------------------------------------------------------- small helpers
@@ -250,6 +288,16 @@ def LanguageSwitch(lang: solara.Reactive):
 
 
 @solara.component
+def Status(workshop: Workshop, state: PageState):
+    """The quarter reached: the one part of the toolbar that changes every Play frame."""
+    lang = state.lang.value
+    state.tick.value  # noqa: B018 - subscribe
+    quarter = workshop.quarter
+    status = t("status.quarter", lang, quarter=quarter, year=number(quarter / 4, lang))
+    solara.Div(children=[status], classes=["ts-status"])
+
+
+@solara.component
 def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loaded: bool = True):
     """Step, Play/Pause, Reset, the quarter reached, the scandal, Play to year N, presentation.
 
@@ -257,12 +305,9 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loade
     Play loop (a threaded task per session).
     """
     lang = state.lang.value
-    tick = state.tick.value
     playing = state.playing.value
-    clock = solara.use_memo(FrameClock, [])
-    solara.use_effect(lambda: clock.drawn(tick), [tick])
+    at_end = state.at_end.value  # not the tick: a Play frame does not redraw the toolbar
     target_year = solara.use_reactive(10)
-    quarter, at_end = workshop.quarter, workshop.at_end()
 
     def on_step() -> None:
         def step() -> None:
@@ -296,26 +341,39 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loade
 
         act(scandal)
 
-    def play_loop() -> None:
-        """One quarter per frame: step, redraw, wait until rendered, pause briefly, repeat."""
-        while state.playing.value and task.is_current():  # a closed page cancels the task
+    def play_loop(closed: threading.Event) -> None:
+        """Step, redraw, wait until rendered, pause briefly, repeat.
+
+        One quarter per frame while frames are quick. When the server is busy (a room of
+        sessions) and a frame comes late, the next frame catches up by up to MAX_QUARTERS_PER_FRAME
+        quarters, so the runs keep their pace and the page shows fewer, fuller frames.
+        """
+        previous = time.monotonic()
+        while state.playing.value and not closed.is_set():  # set when the page goes away
             started = time.monotonic()
-            stop = state.stop_at.value
-            if stop is not None and workshop.quarter >= stop:
+            due = round((started - previous) / PLAY_INTERVAL)
+            quarters = max(1, min(MAX_QUARTERS_PER_FRAME, due))
+            previous = started
+            stop_quarter = state.stop_at.value
+            if stop_quarter is not None:
+                quarters = min(quarters, stop_quarter - workshop.quarter)
+                if quarters <= 0:
+                    state.playing.set(False)
+                    break
+            if workshop.step(quarters) == 0:
                 state.playing.set(False)
                 break
-            if workshop.step(1) == 0:
-                state.playing.set(False)
-                break
+            state.at_end.set(workshop.at_end())
+            state.year.set(workshop.quarter // 4)
             target = state.tick.value + 1
             state.tick.set(target)
-            if not clock.wait(target):  # nobody is rendering (page gone): stop
+            if not state.clock.wait(target):  # nobody is rendering (page gone): stop
                 state.playing.set(False)
                 break
             elapsed = time.monotonic() - started
             time.sleep(max(PLAY_GAP, PLAY_INTERVAL - elapsed))
 
-    task = solara.lab.use_task(play_loop, dependencies=[playing], prefer_threaded=True)
+    solara.use_effect(lambda: start_play(play_loop) if playing else None, [playing])
 
     with solara.Div(classes=["ts-toolbar"]):
         solara.Button(
@@ -341,8 +399,7 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loade
             classes=["ts-reset"],
             icon_name="mdi-restart",
         )
-        status = t("status.quarter", lang, quarter=quarter, year=number(quarter / 4, lang))
-        solara.Div(children=[status], classes=["ts-status"])
+        Status(workshop, state)
         solara.Button(
             t("btn.scandal", lang),
             on_click=on_scandal,
@@ -401,11 +458,12 @@ def ScenarioPicker(
         )
         chosen = by_name.get(setup.scenario)
         if chosen is not None:
-            claims = claim_texts(chosen.claims, lang)
-            Help(
-                f"{chosen.description.get(lang, '')} {t('claims', lang, claims=claims)}",
-                classes=["ts-scenario-description"],
-            )
+            codes = ", ".join(chosen.claims) or "-"
+            with solara.Div(classes=["ts-scenario-description"]):
+                Help(chosen.description.get(lang, ""))
+                # the claims written out, folded: the codes are the summary
+                with solara.Details(t("claims", lang, claims=codes)):
+                    Help(claim_texts(chosen.claims, lang), classes=["ts-claims"])
         rv.Select(
             label=t("scenario.b", lang),
             items=scenario_items(scenarios, lang, True),
@@ -607,8 +665,14 @@ def BandSwitch(lang: str, on: bool, on_value: Callable[[bool], None]):
 
 @solara.component
 def ExportButtons(lang: str, workshop: Workshop, state: PageState):
-    """Download the current runs as CSV, plain or for Swedish Excel (built only when clicked)."""
-    state.tick.value  # noqa: B018 - subscribe: the file names say the quarter reached
+    """Download the current runs as CSV, plain or for Swedish Excel (built only when clicked).
+
+    While playing, the buttons are off and not redrawn per frame (their file names say the
+    quarter reached, so they follow the runs again once paused).
+    """
+    playing = state.playing.value
+    if not playing:
+        state.tick.value  # noqa: B018 - subscribe only while paused
     with solara.Card(t("card.export", lang), margin=0):
         with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
             solara.FileDownload(
@@ -620,6 +684,7 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
                         t("btn.export", lang),
                         icon_name="mdi-download",
                         outlined=True,
+                        disabled=playing,
                         classes=["ts-export"],
                     )
                 ],
@@ -633,6 +698,7 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
                         t("btn.export_excel", lang),
                         icon_name="mdi-microsoft-excel",
                         outlined=True,
+                        disabled=playing,
                         classes=["ts-export-excel"],
                     )
                 ],
@@ -720,6 +786,7 @@ def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
         return opts, legend
 
     opts, legend = solara.use_memo(options, [tick, lang, setup])
+    solara.use_effect(lambda: state.clock.drawn(tick), [tick])  # Play waits for this
     stem = csv_filename(setup, workshop.quarter)[: -len(".csv")]
     with solara.Div(classes=["ts-chart-grid", "ts-charts"]):
         for name in CHARTS:
@@ -773,7 +840,10 @@ def RunsLegend(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
 def Notes(workshop: Workshop, state: PageState, problems: list[str]):
     """The last action's note or error, and what the runs' state means (kept while it holds)."""
     lang = state.lang.value
-    state.tick.value  # noqa: B018 - subscribe: re-read after every change
+    state.at_end.value  # noqa: B018 - subscribe
+    state.stop_at.value  # noqa: B018 - subscribe
+    if not state.playing.value:  # while playing the notes do not change: no redraw per frame
+        state.tick.value  # noqa: B018 - subscribe: re-read after every change
     with solara.Div(classes=["ts-notes"]):
         for kind, key, values in notes(workshop, state.message.value, state.stop_at.value):
             shown = {k: number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
@@ -790,7 +860,8 @@ def Notes(workshop: Workshop, state: PageState, problems: list[str]):
 def NetworkAndInfo(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
     """The network picture (redrawn once a simulated year) and the Info panel."""
     lang = state.lang.value
-    state.tick.value  # noqa: B018 - subscribe: a new year or a new setup redraws the picture
+    state.year.value  # noqa: B018 - subscribe: a new year redraws the picture
+    state.revision.value  # noqa: B018 - ... and so does a new setup
     labels = run_labels(workshop.setup, lang, scenarios)
     # the network changes slowly and is the costliest picture (matplotlib on the server): it is
     # redrawn when a new simulated year starts or the setup changes, never per quarter
@@ -861,8 +932,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     version = state.ex_tick.value  # the progress object changes in place: this says when
     exercise, step = progress.exercise, progress.current
     error = solara.use_reactive("")
-    if progress.step == 0:
-        Help(t("ex.goal", lang, goal=exercise.goal.get(lang, "")), classes=["ts-exercise-goal"])
+    Help(t("ex.goal", lang, goal=exercise.goal.get(lang, "")), classes=["ts-exercise-goal"])
     progress_text = t("ex.progress", lang, step=progress.step + 1, steps=len(progress.steps))
     solara.Div(
         children=[f"{progress_text} · {t(f'ex.kind.{step.kind}', lang)}"],
@@ -1096,6 +1166,9 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         present=solara.use_reactive(False),
         exercise=solara.use_reactive(None),
         ex_tick=solara.use_reactive(0),
+        at_end=solara.use_reactive(False),
+        year=solara.use_reactive(0),
+        clock=solara.use_memo(FrameClock, []),
     )
     scenarios, problems = solara.use_memo(load_scenarios, [])
 
@@ -1108,6 +1181,8 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
             state.message.set(describe_error(exc))
         if setup_changed:
             state.revision.set(state.revision.value + 1)
+        state.at_end.set(workshop.at_end())
+        state.year.set(workshop.quarter // 4)
         state.tick.set(state.tick.value + 1)
 
     lang, present = state.lang.value, state.present.value
