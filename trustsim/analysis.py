@@ -159,7 +159,15 @@ def summarise(
             o: difference_spread(reference.loc[keys, o], frame.loc[keys, o]) for o in outputs
         }
     if TIP_OUTPUT in outputs:
+        # the share of runs that end in the trust state, and per scenario the share of pairs in
+        # which the reference ends in the control state and the scenario in the trust state
         out["tipped"] = {n: float((finals[n][TIP_OUTPUT] > TIP_LEVEL).mean()) for n in names}
+        out["tips"] = {}
+        for name in names[1:]:
+            keys = reference.index.intersection(finals[name].index)
+            ref_state = reference.loc[keys, TIP_OUTPUT] > TIP_LEVEL
+            state = finals[name].loc[keys, TIP_OUTPUT] > TIP_LEVEL
+            out["tips"][name] = float((~ref_state & state).mean()) if len(keys) else None
     return out
 
 
@@ -310,9 +318,13 @@ def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
             lines.append(text.rstrip())
     if summary.get("tipped"):
         lines.append("")
-        lines.append(f"share of runs tipped (final-year {TIP_OUTPUT} > {TIP_LEVEL})")
+        lines.append(f"trust state = final-year {TIP_OUTPUT} > {TIP_LEVEL}: share of runs in it; "
+                     f"P(tips) = share of pairs where {names[0]} ends outside it and the scenario "
+                     "inside")
         for name in names:
-            lines.append(f"  {name:<{width}}{summary['tipped'][name]:.2f}")
+            tips = summary.get("tips", {}).get(name)
+            extra = f"  P(tips) {tips:.2f}" if tips is not None else ""
+            lines.append(f"  {name:<{width}}in trust state {summary['tipped'][name]:.2f}{extra}")
     return "\n".join(lines)
 
 

@@ -204,8 +204,7 @@ def spread_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
         "",
         (f"Each pair of runs is one possible world ({what}), shared by every scenario. Cells: "
          "P(difference > 0), the share of pairs in which the scenario is higher than "
-         f"{reference}, and the 5–95 % range of the pairs' differences. Tipped: the share of runs "
-         f"whose final-year {TIP_OUTPUT} is above {TIP_LEVEL} (the trust state, pattern P8)."),
+         f"{reference}, and the 5–95 % range of the pairs' differences."),
         "",
     ]
     if posterior:
@@ -221,9 +220,18 @@ def spread_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
         lines.append(f"| {output} | " + " | ".join(texts) + " |")
     if summary.get("tipped"):
         everyone = [reference, *names]
-        lines += ["", "| tipped | " + " | ".join(everyone) + " |", "|---|" + "---|" * len(everyone),
-                  "| share of runs | " + " | ".join(f"{summary['tipped'][n]:.2f}" for n in everyone)
-                  + " |"]
+        tips = summary.get("tips", {})
+        lines += [
+            "",
+            f"Trust state: final-year {TIP_OUTPUT} above {TIP_LEVEL}. P(tips): the share of pairs "
+            f"in which {reference} ends outside the trust state and the scenario inside it.",
+            "",
+            "| | " + " | ".join(everyone) + " |", "|---|" + "---|" * len(everyone),
+            "| share of runs in the trust state | "
+            + " | ".join(f"{summary['tipped'][n]:.2f}" for n in everyone) + " |",
+            "| P(tips) | – | " + " | ".join(f"{tips[n]:.2f}" if tips.get(n) is not None else "n/a"
+                                           for n in names) + " |",
+        ]
     return [*lines, ""]
 
 

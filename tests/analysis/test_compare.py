@@ -31,13 +31,14 @@ def test_compare_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["compare", "baseline-control", "full-chain", *FAST, "--json"], capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"scenarios", "differences", "spread", "tipped"}
+    assert set(data) == {"scenarios", "differences", "spread", "tipped", "tips"}
     assert list(data["spread"]) == ["full-chain"]
     assert list(data["spread"]["full-chain"]) == list(OUTPUTS)
     for entry in data["spread"]["full-chain"].values():
         assert set(entry) == {"q05", "q50", "q95", "p_positive"}
         assert entry["q05"] <= entry["q50"] <= entry["q95"] and 0 <= entry["p_positive"] <= 1
     assert set(data["tipped"]) == {"baseline-control", "full-chain"}
+    assert set(data["tips"]) == {"full-chain"}
     assert list(data["scenarios"]) == ["baseline-control", "full-chain"]
     assert list(data["differences"]) == ["full-chain"]
     for block in (data["scenarios"]["baseline-control"], data["scenarios"]["full-chain"],

@@ -138,7 +138,7 @@ def test_a_posterior_sweep_runs_the_draws_and_reports_the_spread(cli, tmp_path):
     for entry in manifest["runs"].values():
         draws.setdefault(entry["replication"], []).append(entry["draw"])
     assert all(a == b for a, b in draws.values())  # paired: one draw per replication
-    assert "P(>0)" in out and "share of runs tipped" in out
+    assert "P(>0)" in out and "P(tips)" in out
     report = (tmp_path / "r/report/report.md").read_text()
     assert "How sure: the spread of the differences" in report
     assert "post.parquet" in report
@@ -156,3 +156,13 @@ def test_spread_gives_quantiles_and_the_share_positive():
     assert spread["q05"] == pytest.approx(np.quantile(diffs, 0.05))
     assert spread["q95"] == pytest.approx(np.quantile(diffs, 0.95))
     assert out["tipped"] == {"ref": 0.0, "other": 0.25}
+    assert out["tips"] == {"other": 0.25}
+
+
+def test_tipping_counts_only_pairs_that_leave_the_control_state():
+    index = pd.Index(range(4), name="replication")
+    ref = pd.DataFrame({"trust_orientation": [0.3, 0.7, 0.3, 0.7]}, index=index)
+    other = pd.DataFrame({"trust_orientation": [0.8, 0.8, 0.3, 0.3]}, index=index)
+    out = summarise({"ref": ref, "other": other}, outputs=["trust_orientation"])
+    assert out["tipped"] == {"ref": 0.5, "other": 0.5}
+    assert out["tips"] == {"other": 0.25}  # only pair 0 goes from control to trust
