@@ -557,7 +557,8 @@ def NetworkView(lang: str, workshop: Workshop, labels: dict[str, str], key: Any)
         snapshots, layout = workshop.networks()
         return _png(network_figure(snapshots, layout, labels, lang))
 
-    result = solara.use_thread(draw, dependencies=[key, lang])
+    # intrusive_cancel=False: no trace function in the drawing thread (it made matplotlib ~5x slower)
+    result = solara.use_thread(draw, dependencies=[key, lang], intrusive_cancel=False)
     last = solara.use_ref(None)
     if result.value is not None:
         last.current = result.value
@@ -858,14 +859,22 @@ def Notes(workshop: Workshop, state: PageState, problems: list[str]):
 
 @solara.component
 def NetworkAndInfo(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
-    """The network picture (redrawn once a simulated year) and the Info panel."""
+    """The network picture and the Info panel.
+
+    The network changes slowly and is the costliest picture (matplotlib on the server): it is
+    redrawn when a new simulated year starts, the setup changes or Play stops, never per quarter
+    and not while playing (a room of sessions playing would spend most of the server on it).
+    """
     lang = state.lang.value
-    state.year.value  # noqa: B018 - subscribe: a new year redraws the picture
-    state.revision.value  # noqa: B018 - ... and so does a new setup
+    state.revision.value  # noqa: B018 - subscribe: a new setup redraws the picture
+    last = solara.use_ref(None)
+    if state.playing.value or last.current is None:
+        key = last.current or ("start", id(workshop.models["A"]))
+    if not state.playing.value:
+        state.year.value  # noqa: B018 - subscribe while paused: a new year redraws the picture
+        key = (workshop.quarter // 4, id(workshop.models["A"]), workshop.setup)
+    last.current = key
     labels = run_labels(workshop.setup, lang, scenarios)
-    # the network changes slowly and is the costliest picture (matplotlib on the server): it is
-    # redrawn when a new simulated year starts or the setup changes, never per quarter
-    key = (workshop.quarter // 4, id(workshop.models["A"]), workshop.setup)
     with solara.Columns([3, 2]):
         NetworkView(lang, workshop, labels, key)
         InfoPanel(lang)
