@@ -75,6 +75,8 @@ ABC_KEYS = {
     "generations": "the most generations (generation 0 samples the prior)",
     "min_epsilon": "stop once ε (in sd units) is at most this",
     "min_acceptance_rate": "stop once a generation's acceptance rate is below this",
+    "min_ess": "stop once a generation's effective sample size is below this (the sample would "
+    "degenerate if ε shrank further)",
     "max_minutes": "stop after this many minutes of this call (optional)",
 }
 PRIOR_KEYS = ("low", "high", "source")
@@ -148,6 +150,7 @@ class AbcSettings:
     generations: int
     min_epsilon: float = 0.0
     min_acceptance_rate: float = 0.0
+    min_ess: float = 0.0
     max_minutes: float | None = None
 
 
@@ -397,6 +400,8 @@ def _abc(path, table) -> AbcSettings:
             path, "abc.min_acceptance_rate", table.get("min_acceptance_rate", 0.0), 0.0, 1.0
         ),
         max_minutes=None if minutes is None else _number(path, "abc.max_minutes", minutes, 0.01),
+        min_ess=_number(path, "abc.min_ess", table.get("min_ess", 0.0), 0.0,
+                        float(table["population_size"])),
     )
 
 
@@ -775,6 +780,8 @@ def stop_reason(cal: Calibration, gens: list[Generation]) -> str | None:
         return "epsilon"
     if last.t > 0 and last.acceptance_rate < cal.abc.min_acceptance_rate:
         return "acceptance rate"
+    if last.t > 0 and last.ess < cal.abc.min_ess:
+        return "effective sample size"
     return None
 
 
@@ -991,8 +998,10 @@ def calibration_table_markdown(path: Path | None = None) -> str:
     ]
     for row in ident.itertuples():
         spec = SPECS[row.parameter]
+        outside = "" if row.post_q05 <= spec.default <= row.post_q95 else " (outside)"
         lines.append(
-            f"| `{row.parameter}` | {spec.default:g} | {row.prior_low:g} – {row.prior_high:g} | "
+            f"| `{row.parameter}` | {spec.default:g}{outside} | "
+            f"{row.prior_low:g} – {row.prior_high:g} | "
             f"{row.post_median:.3g} | {row.post_q05:.3g} – {row.post_q95:.3g} | "
             f"{row.width_ratio:.2f} ({row.verdict}) | {row.pinned_by or 'none'} |"
         )

@@ -28,6 +28,7 @@ from .conftest import TARGETS, tiny_config
         (lambda t: t.replace("[abc]", "[fixed]\ncrowding_out = 3\n[abc]"), "fixed.crowding_out"),
         (lambda t: t.replace('targets = "', 'targets = "missing-'), "targets"),
         (lambda t: t.replace("[priors]", "[priors"), "not valid TOML"),
+        (lambda t: t.replace("[abc]", "[abc]\nmin_ess = 5000"), "abc.min_ess"),
     ],
 )
 def test_bad_config_exits_2_naming_the_key(cli, write_config, change, named):
@@ -97,3 +98,18 @@ def test_distance_is_in_sd_units_over_fitted_targets_only():
     x["workplaces_innovating_2y"] += 0.05  # one sd of the fitted SKL target
     x["adopted_share"] = 0.0  # held out: no effect
     assert d(x) == pytest.approx(1.0)
+
+
+def test_a_generation_whose_ess_falls_below_min_ess_ends_the_calibration():
+    from dataclasses import replace
+
+    from trustsim.calibration import Generation, stop_reason
+
+    cal = load_calibration("config")
+    cal = replace(cal, abc=replace(cal.abc, min_ess=20.0, generations=8, min_epsilon=0.0,
+                                   min_acceptance_rate=0.0))
+    gens = [Generation(0, float("inf"), 200, 201, 200.0, 1.0),
+            Generation(1, 8.0, 200, 400, 40.0, 1.0)]
+    assert stop_reason(cal, gens) is None
+    gens.append(Generation(2, 6.0, 200, 600, 19.5, 1.0))
+    assert stop_reason(cal, gens) == "effective sample size"
