@@ -464,3 +464,13 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
     wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=60)
     assert ws.quarter == 4 * run_step.play_to_year  # paused by itself
     assert t("ex.predictions", "sv") in page.text("ts-exercise-predictions")
+
+
+def test_info_panel_has_the_scenario_info_text_when_the_teaching_texts_exist():
+    teaching = pytest.importorskip("trustsim.teaching")
+    ws, page = render(lang="sv")
+    info = teaching.scenario_info(ws.setup.scenario, "sv")
+    text = page.text("ts-info")
+    assert "Om scenario A: Utgångsläge" in text
+    for section in info.values():
+        assert section.split()[0] in text

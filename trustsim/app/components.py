@@ -211,6 +211,19 @@ def claim_texts(codes: tuple[str, ...], lang: str) -> str:
     return "; ".join(out) or "-"
 
 
+def scenario_info_text(name: str, lang: str) -> str:
+    """A scenario's Info text as Markdown (sections with their titles), or "" if there is none."""
+    try:
+        teaching = importlib.import_module("trustsim.teaching")
+        sections = teaching.scenario_info(name, lang)
+        titles = teaching.SECTION_TITLES
+    except Exception:  # noqa: BLE001 - no teaching texts (yet): the panel is left out
+        return ""
+    return "\n\n".join(
+        f"**{titles.get(key, {}).get(lang, key)}**\n\n{text}" for key, text in sections.items()
+    )
+
+
 def lever_changes_text(setup: Setup, lang: str) -> str:
     """'Lever 0,3; Other on' for run A's lever changes."""
     by_name = {lever.name: lever for lever in LEVERS}
@@ -567,13 +580,26 @@ def NetworkView(lang: str, workshop: Workshop, labels: dict[str, str], key: Any)
 
 
 @solara.component
-def InfoPanel(lang: str):
-    """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try."""
+def InfoPanel(lang: str, scenario: str = "", scenario_title: str = ""):
+    """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try.
+
+    With `scenario`, a last panel holds that scenario's own Info text (its file's [info] table,
+    through `trustsim.teaching.scenario_info`, when that module is there).
+    """
     sections = ("what", "how", "use", "notice", "try", "credits")
+    info = scenario_info_text(scenario, lang) if scenario else ""
     with (
         solara.Card(t("info.title", lang), margin=0, classes=["ts-info"]),
         rv.ExpansionPanels(multiple=True, v_model=[0]),
     ):
+        if info:
+            with rv.ExpansionPanel():
+                rv.ExpansionPanelHeader(
+                    children=[t("info.scenario.title", lang, title=scenario_title)],
+                    class_="ts-info-scenario",
+                )
+                with rv.ExpansionPanelContent():
+                    MarkdownText(info)
         for key in sections:
             with rv.ExpansionPanel():
                 rv.ExpansionPanelHeader(
@@ -877,7 +903,9 @@ def NetworkAndInfo(workshop: Workshop, state: PageState, scenarios: list[Scenari
     labels = run_labels(workshop.setup, lang, scenarios)
     with solara.Columns([3, 2]):
         NetworkView(lang, workshop, labels, key)
-        InfoPanel(lang)
+        scenario = workshop.setup.scenario
+        titles = {sc.name: sc.title.get(lang, sc.name) for sc in scenarios}
+        InfoPanel(lang, scenario, titles.get(scenario, scenario))
 
 
 # ---------------------------------------------------------------------------- exercises
