@@ -311,7 +311,7 @@ def Status(workshop: Workshop, state: PageState):
 
 
 @solara.component
-def Toolbar(workshop: Workshop, state: PageState, act: Callable, scenarios_loaded: bool = True):
+def Toolbar(workshop: Workshop, state: PageState, act: Callable):
     """Step, Play/Pause, Reset, the quarter reached, the scandal, Play to year N, presentation.
 
     Sticky at the top of the page, so the run controls never scroll out of view. It also runs the
@@ -607,19 +607,6 @@ def InfoPanel(lang: str, scenario: str = "", scenario_title: str = ""):
                 )
                 with rv.ExpansionPanelContent():
                     MarkdownText(t(f"info.{key}.body", lang))
-
-
-@solara.component
-def Message(lang: str, message: tuple | None):
-    """An info or error line in the page (never a traceback)."""
-    if message is None:
-        return
-    kind, key, values = message
-    text = t(key, lang, **values)
-    if kind == "error":
-        solara.Error(text, classes=["ts-error"])
-    else:
-        solara.Info(text, classes=["ts-message"])
 
 
 @solara.component
