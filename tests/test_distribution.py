@@ -259,7 +259,10 @@ def test_main_job_from_an_empty_folder(installed):
         "sweep", "headline", "--replications", "2", "--years", "1", "--scale", "0.02", "--quiet"
     ).stdout
     assert "baseline-control" in out and "(reference)" in out
+    assert "P(tips)" in out  # the headline draws from the shipped posterior, found in the wheel
     folder = installed.user_dir / "results" / "headline-r2-s0.02-y1"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["content"]["posterior"]["file"] == "posterior.parquet"
     assert (folder / "report" / "report.md").is_file(), sorted(folder.rglob("*"))
 
 

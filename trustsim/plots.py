@@ -139,7 +139,8 @@ def time_series_figure(results: Results, outputs: Sequence[str] = TIME_SERIES_OU
 
 
 def forest_figure(summary: Mapping[str, Any], outputs: Sequence[str] = OUTPUTS) -> Figure:
-    """Paired difference to the reference (mean and 95 % CI) per output and scenario."""
+    """Paired difference to the reference per output and scenario: mean and 95 % CI, and behind it
+    (a wide pale bar) the middle 90 % of the pairs' differences, where the summary has them."""
     names = list(summary["scenarios"])
     others = [n for n in names[1:] if n in summary["differences"]]
     reference = names[0]
@@ -152,6 +153,10 @@ def forest_figure(summary: Mapping[str, Any], outputs: Sequence[str] = OUTPUTS) 
                 continue
             low = d["mean"] - d["ci_low"] if d["ci_low"] is not None else 0
             high = d["ci_high"] - d["mean"] if d["ci_high"] is not None else 0
+            spread = summary.get("spread", {}).get(name, {}).get(output)
+            if spread and spread["q05"] is not None:  # the middle 90 % of the pairs, behind
+                ax.plot([spread["q05"], spread["q95"]], [y, y], color=_colour(names.index(name)),
+                        alpha=0.35, linewidth=5, solid_capstyle="butt")
             ax.errorbar(
                 d["mean"],
                 y,
@@ -166,7 +171,8 @@ def forest_figure(summary: Mapping[str, Any], outputs: Sequence[str] = OUTPUTS) 
         ax.set_title(OUTPUT_TITLES.get(output, output), fontsize=10)
         ax.set_xlabel(f"difference ({OUTPUT_UNITS.get(output, '')})", fontsize=9)
         ax.grid(axis="x", alpha=0.3)
-    fig.suptitle(f"Paired difference to {reference} (final year, mean and 95 % CI)")
+    fig.suptitle(f"Paired difference to {reference} (final year): mean and 95 % CI; pale bar: "
+                 "middle 90 % of the pairs")
     return fig
 
 

@@ -76,7 +76,9 @@ CAPTIONS = {
     ),
     "forest.png": (
         "Final-year difference scenario − {reference}, paired by design point and seed, with "
-        "95 % confidence interval. An interval not crossing 0 is a difference the runs support."
+        "95 % confidence interval. An interval not crossing 0 is a difference the runs support. "
+        "The pale bar behind is the middle 90 % of the pairs' differences: what the scenario does "
+        "from one pair (seed, and posterior draw) to the next."
     ),
     "budget_horizon.png": (
         "Final-year innovation rate against the budget horizon, averaged over the other swept "
