@@ -613,6 +613,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="the workshop page instead: click -> chart and Play in Chromium, and --sessions "
         "sessions Playing at once (needs the app extra; see trustsim/app/loadtest.py)",
     )
+    what.add_argument(
+        "--calibration",
+        action="store_true",
+        help="the shipped calibration instead: run `calibrate config` from scratch into a "
+        "temporary folder, print its minutes against the 30-minute target, and check that it "
+        "reproduces calibration/posterior.parquet (exit 1 if not; needs the calibrate extra)",
+    )
     p.add_argument(
         "--sessions",
         type=bounded_int(1, 100),
@@ -692,6 +699,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     """Run the benchmark (or one worker case, or a profile); 1 if a case crashed."""
     if args.app:
         return cmd_bench_app(args)
+    if args.calibration:
+        return cmd_bench_calibration(args)
     opts = _options(args)
     if args.worker:
         print(json.dumps(measure(case_config(args.worker, opts), opts.seed)))
@@ -723,6 +732,47 @@ def cmd_bench_app(args: argparse.Namespace) -> int:
     )
     print(json.dumps(doc, indent=2) if args.json else format_app_report(doc))
     return 1 if doc["load"]["errors"] else 0
+
+
+CALIBRATION_TARGET_MINUTES = 30  # issue 8: the shipped calibration on this 2-core machine
+
+
+def cmd_bench_calibration(args: argparse.Namespace) -> int:
+    """`trustsim bench --calibration`: time the shipped calibration and check it reproduces the
+    shipped posterior (CI runs this after the test suite)."""
+    if importlib.util.find_spec("pyabc") is None:
+        print("trustsim bench --calibration: needs the calibrate extra "
+              "(pip install 'trustsim[calibrate]')", file=sys.stderr)
+        return 2
+    import tempfile
+
+    import pandas as pd
+
+    from .calibration import CALIBRATION_DIR, compare_posteriors, load_calibration, run_calibration
+
+    shipped = CALIBRATION_DIR / "posterior.parquet"
+    if not shipped.is_file():
+        print(f"trustsim bench --calibration: no shipped posterior at {shipped}", file=sys.stderr)
+        return 2
+    cal = load_calibration("config")
+    with tempfile.TemporaryDirectory(prefix="trustsim-bench-calibration-") as tmp:
+        start = time.perf_counter()
+        result = run_calibration(cal, Path(tmp) / "run",
+                                 progress=lambda g: print(g.line(cal.abc.generations),
+                                                          file=sys.stderr, flush=True))
+        minutes = (time.perf_counter() - start) / 60
+        diff = compare_posteriors(pd.read_parquet(result.posterior), pd.read_parquet(shipped))
+    sims = sum(g.simulations for g in result.generations)
+    met = "met" if minutes <= CALIBRATION_TARGET_MINUTES else "MISSED"
+    print(f"shipped calibration (state 1:{1 / cal.scale:.0f}, {cal.abc.population_size} particles):"
+          f" {len(result.generations)} generations, {sims:,} simulations, {minutes:.1f} min on "
+          f"{result.executor} (target <= {CALIBRATION_TARGET_MINUTES} min: {met}), stopped by "
+          f"{result.reason}")
+    if diff:
+        print(f"reproduces {shipped}: NO", *(f"  {d}" for d in diff), sep="\n")
+        return 1
+    print(f"reproduces {shipped}: yes (every particle, weight and distance to 1e-12)")
+    return 0
 
 
 def register(sub: Any) -> None:

@@ -1015,6 +1015,23 @@ def odd_with_calibration_table(text: str, path: Path | None = None) -> str:
     return text[:start] + "\n" + calibration_table_markdown(path) + text[end:]
 
 
+def compare_posteriors(new: pd.DataFrame, old: pd.DataFrame, atol: float = 1e-12) -> list[str]:
+    """What differs between two posterior frames (every column: parameters, weights, distances,
+    statistics) beyond `atol`; empty if they agree."""
+    if list(new.columns) != list(old.columns):
+        return [f"columns differ: {list(new.columns)} vs {list(old.columns)}"]
+    if len(new) != len(old):
+        return [f"{len(new)} particles vs {len(old)}"]
+    out = []
+    for col in new.columns:
+        a, b = new[col].to_numpy(float), old[col].to_numpy(float)
+        same = np.isclose(a, b, rtol=0.0, atol=atol, equal_nan=True)
+        if not same.all():
+            i = int(np.argmin(same))
+            out.append(f"column {col!r} differs first at particle {i}: {a[i]!r} vs {b[i]!r}")
+    return out
+
+
 def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
     """Write through `write(tmp)` to a temporary name beside `path`, then rename."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")

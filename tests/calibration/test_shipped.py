@@ -1,7 +1,7 @@
 """The shipped calibration (issue 8): its posterior is usable, its summary files agree with it,
-docs/ODD.md shows it, and the shipped defaults follow it where the targets identify a parameter.
+docs/ODD.md shows it, and the shipped defaults lie in its last acceptance region.
 (That a fresh `trustsim calibrate config` reproduces it is checked by
-scripts/reproduce_calibration.py, which CI runs after the test suite.)"""
+`trustsim bench --calibration`, which CI runs after the test suite.)"""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from trustsim.calibration import (
     CALIBRATION_DIR,
     IDENTIFIABILITY,
     WeightedDistance,
+    compare_posteriors,
     identifiability_table,
     load_calibration,
     odd_with_calibration_table,
@@ -90,3 +91,13 @@ def test_the_headline_runs_over_the_shipped_posterior():
     exp = load_experiment("headline")
     assert exp.posterior is not None
     assert exp.posterior.sha256 == load_posterior(POSTERIOR).sha256
+
+
+def test_compare_posteriors_names_the_first_difference(shipped):
+    _, post, _ = shipped
+    assert compare_posteriors(post, post.copy()) == []
+    changed = post.copy()
+    changed.loc[3, "peer_threshold"] += 1e-9
+    diff = compare_posteriors(changed, post)
+    assert len(diff) == 1 and "'peer_threshold'" in diff[0] and "particle 3" in diff[0]
+    assert "particles" in compare_posteriors(post.iloc[:-1], post)[0]
