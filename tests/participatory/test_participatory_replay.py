@@ -161,3 +161,19 @@ def test_a_session_where_nobody_decides_is_the_plain_model(make_session):
     for _ in range(8):
         m.step()
     pd.testing.assert_frame_equal(s.outputs(), m.outputs(), check_exact=True)
+
+
+def test_the_state_world_plays_and_replays(make_session, tmp_path):
+    """The 340 agencies of the state world at scale 0.01: heads get the largest agencies first."""
+    s = make_session(world="state", scale=0.01, seed=2, rounds=1)
+    assert s.seats()["agency_head"] == "0/30"
+    head = s.join(s.join_code, "Head", "agency_head", now=0)
+    assert head.agency == s.agencies()[0][0]
+    assert s.model.agency_size[head.agency] == s.model.agency_size.max()
+    s.open_round(s.facilitator_token, 60, now=1)
+    s.submit(head.token, {"autonomy_granted": 1.0, "experiments_approved": 1.0}, now=2)
+    s.close_round(s.facilitator_token, now=3)
+    assert s.view(head.token)["agency_now"]["trust_orientation"] > 0.5
+    pd.testing.assert_frame_equal(
+        s.outputs(), replay(tmp_path / "session0.sqlite").outputs(), check_exact=True
+    )
