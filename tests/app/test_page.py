@@ -17,6 +17,7 @@ from PIL import Image
 
 from trustsim.app.app import Page
 from trustsim.app.components import WorkshopView
+from trustsim.app.loadtest import all_widgets
 from trustsim.app.i18n import LANGS, strings, t
 from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
 from trustsim.app.webcharts import TimeChart
@@ -26,22 +27,7 @@ SMALL = {"world": "teaching"}  # 300 staff: the fastest page
 
 
 # ---------------------------------------------------------------------------- helpers
-def walk(root: widgets.Widget) -> list[widgets.Widget]:
-    """Every widget below `root` (reacton's finder stops at the first match)."""
-    seen, queue, out = set(), [root], []
-    while queue:
-        item = queue.pop(0)
-        if isinstance(item, widgets.Widget):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            out.append(item)
-            queue.extend(getattr(item, name) for name in item.keys if not name.startswith("_"))
-        elif isinstance(item, (list, tuple)):
-            queue.extend(item)
-        elif isinstance(item, dict):
-            queue.extend(item.values())
-    return out
+walk = all_widgets  # every widget below a root, breadth first
 
 
 class PageDriver:

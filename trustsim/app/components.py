@@ -689,34 +689,19 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
         state.tick.value  # noqa: B018 - subscribe only while paused
     with solara.Card(t("card.export", lang), margin=0):
         with solara.Row(gap="6px", style={"flex-wrap": "wrap"}):
-            solara.FileDownload(
-                workshop.to_csv,
-                filename=csv_filename(workshop.setup, workshop.quarter),
-                mime_type="text/csv",
-                children=[
-                    solara.Button(
-                        t("btn.export", lang),
-                        icon_name="mdi-download",
-                        outlined=True,
-                        disabled=playing,
-                        classes=["ts-export"],
-                    )
-                ],
-            )
-            solara.FileDownload(
-                lambda: workshop.to_csv(excel_sv=True),
-                filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=True),
-                mime_type="text/csv",
-                children=[
-                    solara.Button(
-                        t("btn.export_excel", lang),
-                        icon_name="mdi-microsoft-excel",
-                        outlined=True,
-                        disabled=playing,
-                        classes=["ts-export-excel"],
-                    )
-                ],
-            )
+            for excel_sv, key, icon, cls in (
+                (False, "btn.export", "mdi-download", "ts-export"),
+                (True, "btn.export_excel", "mdi-microsoft-excel", "ts-export-excel"),
+            ):
+                solara.FileDownload(
+                    lambda excel_sv=excel_sv: workshop.to_csv(excel_sv=excel_sv),
+                    filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=excel_sv),
+                    mime_type="text/csv",
+                    children=[
+                        solara.Button(t(key, lang), icon_name=icon, outlined=True,
+                                      disabled=playing, classes=[cls])
+                    ],
+                )
         Help(t("help.export", lang))
 
 

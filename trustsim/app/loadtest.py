@@ -70,12 +70,14 @@ class _Errors(logging.Handler):
         self.records.append(record.getMessage()[:200])
 
 
-def _widgets(root: Any) -> list[Any]:
+def all_widgets(root: Any) -> list[Any]:
+    """Every widget below `root`, breadth first (reacton's finder stops at the first match);
+    the page tests use it too."""
     import ipywidgets as widgets
 
     seen, queue, out = set(), [root], []
     while queue:
-        item = queue.pop()
+        item = queue.pop(0)
         if isinstance(item, widgets.Widget):
             if id(item) in seen:
                 continue
@@ -93,7 +95,7 @@ def _by_class(rc: Any, cls: str) -> list[Any]:
     import ipywidgets as widgets
 
     root = rc.find(widgets.Widget).widgets[0]
-    return [w for w in _widgets(root) if cls in (getattr(w, "class_", None) or "").split()]
+    return [w for w in all_widgets(root) if cls in (getattr(w, "class_", None) or "").split()]
 
 
 @dataclass
