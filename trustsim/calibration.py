@@ -992,8 +992,10 @@ def calibration_table_markdown(path: Path | None = None) -> str:
         return "(no shipped calibration: run `trustsim calibrate config`)\n"
     ident = pd.read_csv(path, keep_default_na=False)
     lines = [
-        "| parameter | default | prior (uniform) | posterior median | 90 % interval | "
-        "width ratio | pinned by (ρ over prior draws) |",
+        (
+            "| parameter | default | prior (uniform) | posterior median | 90 % interval | "
+            "width ratio | pinned by (ρ over prior draws) |"
+        ),
         "|---|---|---|---|---|---|---|",
     ]
     for row in ident.itertuples():

@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 
 from . import plots
 from .analysis import (
+    FINAL_QUARTERS,
     TIP_LEVEL,
     TIP_OUTPUT,
-    FINAL_QUARTERS,
     Results,
     decimals_for,
     describe,
@@ -210,8 +210,8 @@ def spread_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
         "",
     ]
     if posterior:
-        lines += [f"Posterior: `{posterior['file']}` (sha256 {posterior['sha256'][:12]}…), "
-                  f"parameters {', '.join(posterior['parameters'])}.", ""]
+        lines += [(f"Posterior: `{posterior['file']}` (sha256 {posterior['sha256'][:12]}…), "
+                   f"parameters {', '.join(posterior['parameters'])}."), ""]
     names = list(summary["spread"])
     lines += ["| output | " + " | ".join(names) + " |", "|---|" + "---|" * len(names)]
     for output in SPREAD_OUTPUTS:
@@ -225,8 +225,10 @@ def spread_lines(results: Results, summary: Mapping[str, Any]) -> list[str]:
         tips = summary.get("tips", {})
         lines += [
             "",
-            f"Trust state: final-year {TIP_OUTPUT} above {TIP_LEVEL}. P(tips): the share of pairs "
-            f"in which {reference} ends outside the trust state and the scenario inside it.",
+            (
+                f"Trust state: final-year {TIP_OUTPUT} above {TIP_LEVEL}. P(tips): the share of "
+                f"pairs in which {reference} ends outside the trust state and the scenario inside it."
+            ),
             "",
             "| | " + " | ".join(everyone) + " |", "|---|" + "---|" * len(everyone),
             "| share of runs in the trust state | "

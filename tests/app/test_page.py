@@ -17,8 +17,8 @@ from PIL import Image
 
 from trustsim.app.app import Page
 from trustsim.app.components import WorkshopView
-from trustsim.app.loadtest import all_widgets
 from trustsim.app.i18n import LANGS, strings, t
+from trustsim.app.loadtest import all_widgets
 from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
 from trustsim.app.webcharts import TimeChart
 from trustsim.params import SPECS

@@ -72,7 +72,7 @@ def test_the_defaults_lie_in_the_acceptance_region_of_the_last_generation(shippe
     seeds) is within the last generation's ε — while the vector of the posterior's marginal
     medians is not (measured: culture 0.06 against 0.15; 14 of 17 marginals are the prior's
     middle). So the defaults stay, and conclusions are drawn over the posterior (the headline)."""
-    cal, post, ident = shipped
+    cal, _, ident = shipped
     gens = pd.read_csv(ROOT / "docs" / "calibration" / "generations.csv")
     epsilon = float(gens["epsilon"].iloc[-1])
     setup = cal.setup()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from trustsim.analysis import summarise
-from trustsim.sweep import load_experiment, run_sweep
+from trustsim.sweep import load_experiment
 from trustsim.sweep.design import build_design
 from trustsim.sweep.experiment import ExperimentError
 from trustsim.sweep.runs import plan_runs
