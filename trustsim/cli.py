@@ -28,6 +28,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli_calibrate",  # calibrate
     "trustsim.cli_discover",  # discover, robustness
     "trustsim.cli_exercises",  # exercises
+    "trustsim.cli_session",  # session
 )
 
 
