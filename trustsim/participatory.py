@@ -74,7 +74,16 @@ BODY_OF_ROLE = {ESV: "ESV", DIGG: "DIGG", AGV: "AgV"}  # the support body's shor
 
 
 class ParticipatoryError(ValueError):
-    """A refused participatory action; the message says what is wrong and what is allowed."""
+    """A refused participatory action; the message says what is wrong and what is allowed.
+
+    `key` (with `values`) names the refusal for a page that shows it in the participant's
+    language (`trustsim/app/strings.json`, keys `pe.KEY`); None where only the English text exists.
+    """
+
+    def __init__(self, message: str, key: str | None = None, **values: Any) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -96,7 +105,10 @@ class Decision:
         if not ok:
             raise ParticipatoryError(
                 f"decision {self.name!r}: {value!r} is not allowed; allowed is a number in "
-                f"[{self.low:g}, {self.high:g}]"
+                f"[{self.low:g}, {self.high:g}]",
+                "range",
+                low=self.low,
+                high=self.high,
             )
         return value
 
@@ -219,14 +231,18 @@ def normalise_join_code(text: str) -> str:
 def check_name(name: Any) -> str:
     """A display name as given (stripped), or a ParticipatoryError saying what is allowed."""
     if not isinstance(name, str):
-        raise ParticipatoryError("a display name must be text")
+        raise ParticipatoryError("a display name must be text", "name_length", most=MAX_NAME_LENGTH)
     name = name.strip()
     if not name or len(name) > MAX_NAME_LENGTH:
         raise ParticipatoryError(
-            f"a display name must have 1 to {MAX_NAME_LENGTH} characters (got {len(name)})"
+            f"a display name must have 1 to {MAX_NAME_LENGTH} characters (got {len(name)})",
+            "name_length",
+            most=MAX_NAME_LENGTH,
         )
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ParticipatoryError("a display name must not contain control characters")
+        raise ParticipatoryError(
+            "a display name must not contain control characters", "name_control"
+        )
     return name
 
 
@@ -362,9 +378,13 @@ class Session:
         with self._lock:
             p = self._participant_by_token(token)
             if p is None:
-                raise ParticipatoryError("unknown participant token; join with the session's code")
+                raise ParticipatoryError(
+                    "unknown participant token; join with the session's code", "unknown_token"
+                )
             if p.removed:
-                raise ParticipatoryError("this participant was removed by the facilitator")
+                raise ParticipatoryError(
+                    "this participant was removed by the facilitator", "removed"
+                )
             return p
 
     # ------------------------------------------------------------------ joining
@@ -392,20 +412,26 @@ class Session:
                 normalise_join_code(code).encode(), self.join_code.encode()
             ):
                 raise ParticipatoryError(
-                    "wrong join code; ask the facilitator for the code on the projector"
+                    "wrong join code; ask the facilitator for the code on the projector",
+                    "wrong_code",
                 )
             name = check_name(name)
             _check_role(role)
             key = name.casefold()
             if any(p.name.casefold() == key for p in self.participants.values() if not p.removed):
                 raise ParticipatoryError(
-                    f"the name {name!r} is taken in this session; choose another"
+                    f"the name {name!r} is taken in this session; choose another",
+                    "name_taken",
+                    name=name,
                 )
             cap = self.config["caps"][role]
             if self._taken(role) >= cap:
                 raise ParticipatoryError(
                     f"the role {role!r} is full ({self._taken(role)}/{cap}); "
-                    f"seats free: {self._free_roles()}"
+                    f"seats free: {self._free_roles()}",
+                    "role_full",
+                    role=role,
+                    seats=f"{self._taken(role)}/{cap}",
                 )
             if role == AGENCY_HEAD:
                 agency = self._free_agency(agency)
@@ -436,7 +462,7 @@ class Session:
             for i in offered:
                 if i not in held:
                     return i
-            raise ParticipatoryError("every state agency already has a head")
+            raise ParticipatoryError("every state agency already has a head", "no_agency_free")
         if (
             isinstance(agency, bool)
             or not isinstance(agency, (int, np.integer))
@@ -447,7 +473,9 @@ class Session:
                 f"allowed: indices of agencies() ({len(offered)} agencies)"
             )
         if int(agency) in held:
-            raise ParticipatoryError(f"agency {agency!r} already has a head; choose another")
+            raise ParticipatoryError(
+                f"agency {agency!r} already has a head; choose another", "agency_taken"
+            )
         return int(agency)
 
     def reconnect(self, token: str, now: float | None = None) -> Participant:
@@ -469,10 +497,15 @@ class Session:
             if self.state != "open":
                 raise ParticipatoryError(
                     f"no round is open for decisions (the session is {self.state}, round "
-                    f"{self.round}); wait for the facilitator to open the next round"
+                    f"{self.round}); wait for the facilitator to open the next round",
+                    "no_round_open",
                 )
             if self.deadline is not None and now >= self.deadline:
-                raise ParticipatoryError(f"round {self.round}'s time is up; decisions are closed")
+                raise ParticipatoryError(
+                    f"round {self.round}'s time is up; decisions are closed",
+                    "time_up",
+                    round=self.round,
+                )
             allowed = DECISIONS[p.role]
             if not allowed:
                 raise ParticipatoryError(f"the role {p.role!r} makes no decisions")
@@ -533,6 +566,23 @@ class Session:
             now = self._now(now)
             if self.state == "open" and self.deadline is not None and now >= self.deadline:
                 self._close(now, "timer")
+                return True
+            return False
+
+    def close_if_all_decided(self, now: float | None = None) -> bool:
+        """Close the open round as soon as every seated participant who decides (everyone but
+        observers) has decided in it; returns whether it closed. No token needed, like `tick`:
+        the web layer calls it after each submission, so a round's results come at once."""
+        with self._lock:
+            if self.state != "open":
+                return False
+            deciders = [
+                p.id
+                for p in self.participants.values()
+                if not p.removed and DECISIONS.get(p.role)
+            ]
+            if deciders and all(pid in self.decided for pid in deciders):
+                self._close(self._now(now), "all-decided")
                 return True
             return False
 
@@ -1118,7 +1168,7 @@ def export_decisions(db: sqlite3.Connection, path: str | PathLike) -> Path:
 def replay(path: str | PathLike, log: str | PathLike | None = None) -> Session:
     """Rebuild a session from its file and re-run it: same seed and events → the same outputs.
     The rebuilt session has fresh secrets (none are stored) and logs to `log` (None: memory)."""
-    src = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
+    src = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
     try:
         meta = {k: json.loads(v) for k, v in src.execute("SELECT key, value FROM meta")}
         if meta.get("format_version") != FORMAT_VERSION:

@@ -22,6 +22,7 @@ import solara
 
 from trustsim.app.components import WorkshopView, describe_error
 from trustsim.app.i18n import default_lang, t
+from trustsim.app.participate import ConsolePage, JoinPage
 from trustsim.app.session import Workshop, release_memory
 
 
@@ -51,3 +52,12 @@ def Page():
         solara.Error(t(key, lang, **values), classes=["ts-error"])
         return
     WorkshopView(workshop, initial_lang=lang)
+
+
+# `/` the workshop page; `/console` the facilitator's console of a participatory session;
+# `/join` the participants' page (phones). See trustsim/app/participate.py.
+routes = [
+    solara.Route(path="/", component=Page, label="trustsim"),
+    solara.Route(path="console", component=ConsolePage, label="console"),
+    solara.Route(path="join", component=JoinPage, label="join"),
+]

@@ -448,6 +448,17 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable):
             icon_name="mdi-tune" if present else "mdi-presentation",
         )
         LanguageSwitch(state.lang)
+        if not present:  # the participatory session's console, in a tab of its own
+            solara.Button(
+                t("pp.link", lang),
+                href="console",
+                target="_blank",
+                text=True,
+                small=True,
+                color="primary",
+                icon_name="mdi-account-group",
+                classes=["ts-participatory-link"],
+            )
 
 
 @solara.component
