@@ -299,6 +299,11 @@ def decisions_table(decisions: pd.DataFrame, lang: str) -> str | None:
     return html_table(header, rows, "ts-pc-decisions")
 
 
+def Raw(markup: str, classes: list[str]) -> solara.Element:
+    """Markup built here from escaped parts, in a Div that carries the classes (tests find it)."""
+    return solara.Div(classes=classes, children=[solara.HTML(tag="div", unsafe_innerHTML=markup)])
+
+
 # ---------------------------------------------------------------------------- live updates
 def use_room_version(room: Room | None) -> int:
     """The room's version, followed by a thread of this session that waits for changes."""
@@ -328,6 +333,25 @@ def use_room_version(room: Room | None) -> int:
 
 
 # ---------------------------------------------------------------------------- participant page
+def DecisionSlider(
+    name: str, label: str, value: float, low: float, high: float, on_value: Callable
+) -> solara.Element:
+    """One decision's slider: whole years for the budget horizon, steps of 0.05 otherwise."""
+    if name == "budget_horizon_years":
+        return solara.SliderInt(
+            label,
+            value=round(value),
+            min=int(low),
+            max=int(high),
+            on_value=on_value,
+            thumb_label="always",
+            tick_labels=[str(y) for y in range(int(low), int(high) + 1)],
+        )
+    return solara.SliderFloat(
+        label, value=value, min=low, max=high, step=0.05, on_value=on_value, thumb_label="always"
+    )
+
+
 @solara.component
 def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms: Rooms):
     values = solara.use_reactive(start_values(view))
@@ -349,28 +373,8 @@ def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms
         def on_value(v, name=name) -> None:
             values.set({**values.value, name: float(v)})
 
-        if name == "budget_horizon_years":
-            solara.SliderInt(
-                label,
-                value=round(current),
-                min=int(low),
-                max=int(high),
-                on_value=on_value,
-                thumb_label="always",
-                tick_labels=[str(y) for y in range(int(low), int(high) + 1)],
-                classes=[f"ts-pp-dec-{name}"],
-            )
-        else:
-            solara.SliderFloat(
-                label,
-                value=current,
-                min=low,
-                max=high,
-                step=0.05,
-                on_value=on_value,
-                thumb_label="always",
-                classes=[f"ts-pp-dec-{name}"],
-            )
+        with solara.Div(classes=[f"ts-pp-dec-{name}"]):
+            DecisionSlider(name, label, current, low, high, on_value)
         solara.Div(children=[t(f"pp.dec.{name}.help", lang)], classes=["ts-pp-help"])
     if view["role"] == AGENCY_HEAD and not view.get("dispensation_route", True):
         solara.Div(children=[t("pp.no_dispensation", lang)], classes=["ts-pp-help"])
@@ -419,7 +423,7 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
             solara.Div(children=[t("pp.messages.title", lang)], style={"font-weight": "600"})
             for msg in reversed(view["messages"][-3:]):
                 # the text arrives escaped from the core; shown as HTML so it reads as typed
-                solara.HTML(tag="div", unsafe_innerHTML=msg["text"], classes=["ts-pp-message"])
+                Raw(msg["text"], ["ts-pp-message"])
     if decides(role):
         # a new round (or a reset) starts the sliders from the choices in force
         DecisionForm(room, client, view, lang, rooms).key(
@@ -438,15 +442,11 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
     if table is None:
         solara.Div(children=[t("pp.results.none", lang)], classes=["ts-pp-results-none"])
     else:
-        solara.HTML(tag="div", unsafe_innerHTML=table, classes=["ts-pp-table"])
+        Raw(table, ["ts-pp-table"])
     if role == AGENCY_HEAD:
         now = view.get("agency_now", {})
         rows = [[t(label, lang), number(now[k], lang)] for k, label in HEAD_NOW.items() if k in now]
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html_table(["", ""], rows, "ts-pp-now"),
-            classes=["ts-pp-table"],
-        )
+        Raw(html_table(["", ""], rows, "ts-pp-now"), ["ts-pp-table"])
 
 
 @solara.component
@@ -585,7 +585,8 @@ def SetupForm(client: str, lang: str, rooms: Rooms, on_started: Callable[[], Non
         solara.InputInt(t("pc.seed", lang), value=seed, classes=["ts-pc-seed"])
         solara.InputInt(t("pc.rounds", lang), value=rounds, classes=["ts-pc-rounds"])
         solara.InputInt(t("pc.seconds", lang), value=seconds, classes=["ts-pc-seconds"])
-        solara.Checkbox(label=t("pc.auto_close", lang), value=auto, classes=["ts-pc-auto"])
+        with solara.Div(classes=["ts-pc-auto"]):
+            solara.Checkbox(label=t("pc.auto_close", lang), value=auto)
         solara.Button(t("pc.start", lang), on_click=start, color="primary", classes=["ts-pc-start"])
         if error.value:
             solara.Error(error.value, classes=["ts-pc-error"])
@@ -655,9 +656,7 @@ def Debrief(room: Room, lang: str, version: int):
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.decisions", lang)))
     table = decisions_table(data["decisions"], lang)
     if table:
-        solara.HTML(
-            tag="div", unsafe_innerHTML=table, classes=["ts-pp-table", "ts-pc-debrief-table"]
-        )
+        Raw(table, ["ts-pp-table", "ts-pc-debrief-table"])
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.outcomes", lang)))
     rounds = session.config["rounds"]
     legend = [
@@ -719,7 +718,7 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
             if urls:
                 link = f"{urls[0]}?code={code.replace('-', '')}"
                 solara.Div(children=[f"{t('pc.join_at', lang)} {urls[0]}"], classes=["ts-pc-url"])
-                solara.HTML(tag="div", unsafe_innerHTML=qr_svg(link), classes=["ts-pc-qr"])
+                Raw(qr_svg(link), ["ts-pc-qr"])
                 loopback = not _has_urls() and (host or "").startswith(
                     ("127.", "localhost", "[::1]")
                 )
@@ -727,7 +726,7 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                     solara.Warning(t("pc.loopback", lang), classes=["ts-pc-loopback"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.seats", lang)))
             rows = [[role_name(r, lang), s] for r, s in console["seats"].items()]
-            solara.HTML(tag="div", unsafe_innerHTML=html_table(["", ""], rows, "ts-pc-seats"))
+            Raw(html_table(["", ""], rows, "ts-pc-seats-table"), ["ts-pc-seats"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.people", lang)))
             people = console["participants"]
             if not people:
