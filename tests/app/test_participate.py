@@ -110,7 +110,7 @@ def test_a_whole_round_in_swedish_closes_when_everyone_has_decided(rooms):
     head.click("ts-pp-submit")  # the last decider: the year runs at once
     eventually(lambda: room.session.state == "closed")
     eventually(lambda: "Runda 1 är klar" in head.text("ts-pp-status"))
-    table = " ".join(texts_of(head.all("ts-pp-table")[0]))
+    table = eventually(lambda: " ".join(texts_of(head.one("ts-pp-results"))))
     assert "Incidenter per 1 000 anställda" in table, table
     assert "Innovationer per 1 000 anställda" in eventually(lambda: text(watcher))
     assert "Runda 1 av 6 är spelad" in eventually(lambda: desk.text("ts-pc-status"))

@@ -174,7 +174,7 @@ def results_table(view: dict[str, Any], lang: str) -> str | None:
             [str(i + 1), *(number(year.get(k, float("nan")), lang) for k in HEAD_COLUMNS)]
             for i, year in enumerate(years)
         ]
-        return html_table(header, rows, "ts-pp-results")
+        return html_table(header, rows, "ts-pp-results-table")
     years = view.get("years", [])
     if not years:
         return None
@@ -182,7 +182,7 @@ def results_table(view: dict[str, Any], lang: str) -> str | None:
     columns = [c for c in ROLE_COLUMNS[kind] if c in years[0]]
     header = [t("pp.round", lang), *(t(f"pp.out.{c}", lang) for c in columns)]
     rows = [[str(int(y["round"])), *(number(y[c], lang) for c in columns)] for y in years]
-    return html_table(header, rows, "ts-pp-results")
+    return html_table(header, rows, "ts-pp-results-table")
 
 
 def news_lines(view: dict[str, Any], lang: str) -> list[str]:
@@ -442,11 +442,11 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
     if table is None:
         solara.Div(children=[t("pp.results.none", lang)], classes=["ts-pp-results-none"])
     else:
-        Raw(table, ["ts-pp-table"])
+        Raw(table, ["ts-pp-table", "ts-pp-results"])
     if role == AGENCY_HEAD:
         now = view.get("agency_now", {})
         rows = [[t(label, lang), number(now[k], lang)] for k, label in HEAD_NOW.items() if k in now]
-        Raw(html_table(["", ""], rows, "ts-pp-now"), ["ts-pp-table"])
+        Raw(html_table(["", ""], rows, "ts-pp-now-table"), ["ts-pp-table", "ts-pp-now"])
 
 
 @solara.component
