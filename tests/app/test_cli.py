@@ -128,3 +128,37 @@ def test_the_served_page_gets_no_banner_and_frees_closed_sessions(no_exec, monke
     assert env["SOLARA_THEME_SHOW_BANNER"] == "false"
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
     assert env["REACTON_FAST"] == "1"
+
+
+def test_the_room_gets_join_addresses_and_only_the_terminal_gets_the_console_key(
+    no_exec, capsys, monkeypatch, tmp_path
+):
+    monkeypatch.setattr(app_cli, "reachable_addresses", lambda port: [f"http://10.1.2.3:{port}/"])
+    port = free_port()
+    argv = ["app", "--host", "0.0.0.0", "--port", str(port), "--no-open"]
+    assert cli.main([*argv, "--sessions", str(tmp_path / "s")]) == 0
+    ((_, env),) = no_exec
+    err = capsys.readouterr().err
+    key = env[app_cli.KEY_ENV]
+    assert len(key) >= 16 and f"/console?key={key}" in err
+    assert f"participants join at http://10.1.2.3:{port}/join" in err
+    assert env[app_cli.URLS_ENV] == f"http://10.1.2.3:{port}/"
+    assert env[app_cli.SESSIONS_ENV] == str((tmp_path / "s").resolve())
+    assert not (tmp_path / "s").exists()  # created only when a session starts
+
+
+def test_a_loopback_server_needs_no_console_key(no_exec, monkeypatch):
+    monkeypatch.delenv(app_cli.KEY_ENV, raising=False)
+    assert cli.main(["app", "--port", str(free_port()), "--no-open"]) == 0
+    ((_, env),) = no_exec
+    assert app_cli.KEY_ENV not in env and app_cli.URLS_ENV not in env
+
+
+def test_cli_environment_names_match_the_room_module():
+    from trustsim.app import room
+
+    assert (app_cli.SESSIONS_ENV, app_cli.URLS_ENV, app_cli.KEY_ENV) == (
+        room.SESSIONS_ENV,
+        room.URLS_ENV,
+        room.KEY_ENV,
+    )

@@ -219,3 +219,19 @@ def test_console_charts_debrief_and_downloads(rooms):
 def test_qr_code_is_an_svg_of_the_address():
     svg = qr_svg("http://192.0.2.7:8765/join?code=ABCDEFGHJ")
     assert svg.startswith("<svg") and "path" in svg
+
+
+def test_a_server_open_to_the_room_starts_sessions_only_with_the_console_key(rooms, monkeypatch):
+    from trustsim.app.room import KEY_ENV, console_key_ok
+
+    assert console_key_ok(None)  # loopback server: no key
+    monkeypatch.setenv(KEY_ENV, "s3cret-key-123456")
+    assert console_key_ok("s3cret-key-123456")
+    assert not console_key_ok("") and not console_key_ok("s3cret") and not console_key_ok(None)
+    page = PageDriver(
+        solara.render(
+            ConsoleView("cookie-q", "sv", None, rooms, may_start=False), handle_error=False
+        )[1]
+    )
+    assert page.all("ts-pc-key-needed") and not page.all("ts-pc-start")
+    assert "nyckeln" in page.text("ts-pc-key-needed")

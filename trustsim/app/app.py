@@ -54,10 +54,17 @@ def Page():
     WorkshopView(workshop, initial_lang=lang)
 
 
+@solara.component
+def Bare(children=[]):  # noqa: B006 - Solara's layout signature
+    """The pages' layout: no app bar and no tabs between the routes (participants on phones
+    should not see a link to the console, and the workshop page keeps its own toolbar)."""
+    return solara.AppLayout(children=children, navigation=False)
+
+
 # `/` the workshop page; `/console` the facilitator's console of a participatory session;
 # `/join` the participants' page (phones). See trustsim/app/participate.py.
 routes = [
-    solara.Route(path="/", component=Page, label="trustsim"),
-    solara.Route(path="console", component=ConsolePage, label="console"),
-    solara.Route(path="join", component=JoinPage, label="join"),
+    solara.Route(path="/", component=Page, label="trustsim", layout=Bare),
+    solara.Route(path="console", component=ConsolePage, label="console", layout=Bare),
+    solara.Route(path="join", component=JoinPage, label="join", layout=Bare),
 ]

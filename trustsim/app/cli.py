@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import secrets
 import socket
 import sys
+from pathlib import Path
 
 from trustsim.cli_core import bounded_int
 from trustsim.params import ParameterError
@@ -21,6 +23,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 LANGS = ("sv", "en")  # kept in step with i18n.LANGS (a test checks); no Solara import here
 LANG_ENV = "TRUSTSIM_APP_LANG"
+# kept in step with trustsim/app/room.py (no Solara import here)
+SESSIONS_ENV = "TRUSTSIM_SESSIONS_DIR"
+URLS_ENV = "TRUSTSIM_APP_URLS"
+KEY_ENV = "TRUSTSIM_CONSOLE_KEY"
 # Solara settings for the served page (a value already in the environment wins):
 SERVER_ENV = {
     "SOLARA_THEME_SHOW_BANNER": "false",  # no English "runs on Solara" box over the Info text
@@ -118,6 +124,7 @@ def cmd_app(args: argparse.Namespace) -> int:
         )
     check_port_free(args.host, args.port)
     what = "the Mesa SolaraViz view" if args.mesa else "the workshop page"
+    urls: list[str] = []
     if args.host in WILDCARD_HOSTS:
         local = f"http://127.0.0.1:{args.port}/"
         print(f"trustsim app: serving {what} at {local} (Ctrl-C stops it)", file=sys.stderr)
@@ -142,6 +149,24 @@ def cmd_app(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     env = server_env(args.lang)
+    env[SESSIONS_ENV] = str(Path(args.sessions).resolve())
+    if args.host in WILDCARD_HOSTS:
+        env[URLS_ENV] = ",".join(urls)
+    elif args.host not in (DEFAULT_HOST, "localhost", "::1"):
+        env[URLS_ENV] = f"http://{args.host}:{args.port}/"
+    if args.host not in (DEFAULT_HOST, "localhost", "::1") and not args.mesa:
+        # the room can reach the page: only the facilitator (who sees this terminal) may start
+        # a participatory session, with the key in the console's address
+        key = secrets.token_urlsafe(12)
+        env[KEY_ENV] = key
+        print(
+            "trustsim app: participatory session console (for the facilitator only): "
+            f"http://127.0.0.1:{args.port}/console?key={key}",
+            file=sys.stderr,
+        )
+        if env.get(URLS_ENV):
+            first = env[URLS_ENV].split(",")[0].rstrip("/")
+            print(f"trustsim app: participants join at {first}/join", file=sys.stderr)
     sys.stderr.flush()
     module = MESA_MODULE if args.mesa else APP_MODULE
     cmd = solara_command(args.host, args.port, not args.no_open, module)
@@ -178,5 +203,12 @@ def register(sub) -> None:
         "--mesa",
         action="store_true",
         help="serve Mesa's standard SolaraViz view of the model instead (English, one model)",
+    )
+    p.add_argument(
+        "--sessions",
+        default=os.environ.get(SESSIONS_ENV) or "trustsim-sessions",
+        metavar="DIR",
+        help="folder for participatory session files (default ./trustsim-sessions, "
+        "created when the first session starts)",
     )
     p.set_defaults(func=cmd_app)

@@ -709,8 +709,13 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
                     filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=excel_sv),
                     mime_type="text/csv",
                     children=[
-                        solara.Button(t(key, lang), icon_name=icon, outlined=True,
-                                      disabled=playing, classes=[cls])
+                        solara.Button(
+                            t(key, lang),
+                            icon_name=icon,
+                            outlined=True,
+                            disabled=playing,
+                            classes=[cls],
+                        )
                     ],
                 )
         Help(t("help.export", lang))

@@ -33,6 +33,7 @@ from .room import (
     URLS_ENV,
     Room,
     Rooms,
+    console_key_ok,
     decides,
     join_urls,
 )
@@ -848,7 +849,11 @@ def _has_urls() -> bool:
 
 @solara.component
 def ConsoleView(
-    client: str, initial_lang: str = "sv", host: str | None = None, rooms: Rooms = ROOMS
+    client: str,
+    initial_lang: str = "sv",
+    host: str | None = None,
+    rooms: Rooms = ROOMS,
+    may_start: bool = True,
 ):
     """The facilitator's console: set up a session, then run it on the projector."""
     lang = solara.use_reactive(initial_lang)
@@ -870,7 +875,10 @@ def ConsoleView(
         if room is None:
             if ended.value:
                 solara.Info(t("pc.ended", lang.value, path=ended.value), classes=["ts-pc-ended"])
-            SetupForm(client, lang.value, rooms, lambda: changed.set(changed.value + 1))
+            if may_start:
+                SetupForm(client, lang.value, rooms, lambda: changed.set(changed.value + 1))
+            else:
+                solara.Warning(t("pc.key_needed", lang.value), classes=["ts-pc-key-needed"])
         else:
             RoomConsole(room, client, lang.value, host, rooms, end)
 
@@ -904,4 +912,6 @@ def JoinPage():
 
 @solara.component
 def ConsolePage():
-    ConsoleView(_client(), default_lang(), _host())
+    router = solara.use_router()
+    key = parse_qs(router.search or "").get("key", [""])[0][:100]
+    ConsoleView(_client(), default_lang(), _host(), ROOMS, console_key_ok(key))

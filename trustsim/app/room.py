@@ -46,6 +46,7 @@ from trustsim.participatory import (
 
 SESSIONS_ENV = "TRUSTSIM_SESSIONS_DIR"  # where session files go (`trustsim app --sessions`)
 URLS_ENV = "TRUSTSIM_APP_URLS"  # the addresses `trustsim app --host` found, comma-separated
+KEY_ENV = "TRUSTSIM_CONSOLE_KEY"  # set by `trustsim app --host ...`: starting a session needs it
 DEFAULT_SESSIONS_DIR = "trustsim-sessions"
 TICK = 0.25  # seconds between timer checks
 MAX_ROOMS = 8  # sessions one server runs at once
@@ -75,6 +76,16 @@ def join_urls(host_header: str | None = None) -> list[str]:
     if not urls and host_header:
         urls = [f"http://{host_header}/"]
     return [u.rstrip("/") + "/join" for u in urls]
+
+
+def console_key_ok(typed: str | None) -> bool:
+    """Whether this browser may start a session: always on a loopback server; on a server open
+    to the room's network (`--host`) only with the key `trustsim app` printed in its terminal,
+    so that a participant cannot start sessions of their own."""
+    key = os.environ.get(KEY_ENV, "")
+    if not key:
+        return True
+    return isinstance(typed, str) and secrets.compare_digest(typed.encode(), key.encode())
 
 
 @dataclass
