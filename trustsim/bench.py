@@ -614,6 +614,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "sessions Playing at once (needs the app extra; see trustsim/app/loadtest.py)",
     )
     what.add_argument(
+        "--participatory",
+        action="store_true",
+        help="a participatory session instead: --sessions simulated phones (default 30) and the "
+        "console play --rounds rounds; prints how fast each round's results reach every page "
+        "(needs the app extra; see trustsim/app/roomload.py)",
+    )
+    what.add_argument(
         "--calibration",
         action="store_true",
         help="the shipped calibration instead: run `calibrate config` from scratch into a "
@@ -624,7 +631,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--sessions",
         type=bounded_int(1, 100),
         default=30,
-        help="--app: sessions Playing at once in the load test (default 30)",
+        help="--app: sessions Playing at once in the load test; --participatory: simulated "
+        "phones in the room (default 30)",
     )
     p.add_argument(
         "--seconds",
@@ -632,6 +640,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=15,
         help="--app: seconds the sessions Play (default 15: at 4-5 quarters/s a session "
         "reaches the 30-year end in about 25 s)",
+    )
+    p.add_argument(
+        "--rounds",
+        type=bounded_int(1, 10),
+        default=3,
+        help="--participatory: rounds to play (default 3)",
     )
     p.add_argument(
         "--no-browser",
@@ -701,6 +715,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
         return cmd_bench_app(args)
     if args.calibration:
         return cmd_bench_calibration(args)
+    if args.participatory:
+        return cmd_bench_participatory(args)
     opts = _options(args)
     if args.worker:
         print(json.dumps(measure(case_config(args.worker, opts), opts.seed)))
@@ -734,6 +750,21 @@ def cmd_bench_app(args: argparse.Namespace) -> int:
     return 1 if doc["load"]["errors"] else 0
 
 
+def cmd_bench_participatory(args: argparse.Namespace) -> int:
+    """`trustsim bench --participatory`: a room of simulated phones playing one session."""
+    if importlib.util.find_spec("solara") is None:
+        print(
+            "trustsim bench --participatory: needs the app extra (pip install 'trustsim[app]')",
+            file=sys.stderr,
+        )
+        return 2
+    from .app.roomload import format_room_report, run_room_bench
+
+    doc = run_room_bench(args.sessions, args.rounds, seed=args.seed or 1, log=sys.stderr)
+    print(json.dumps(doc, indent=2) if args.json else format_room_report(doc))
+    return 1 if doc["errors"] else 0
+
+
 CALIBRATION_TARGET_MINUTES = 30  # issue 8: the shipped calibration on this 2-core machine
 
 
@@ -741,8 +772,11 @@ def cmd_bench_calibration(args: argparse.Namespace) -> int:
     """`trustsim bench --calibration`: time the shipped calibration and check it reproduces the
     shipped posterior (CI runs this after the test suite)."""
     if importlib.util.find_spec("pyabc") is None:
-        print("trustsim bench --calibration: needs the calibrate extra "
-              "(pip install 'trustsim[calibrate]')", file=sys.stderr)
+        print(
+            "trustsim bench --calibration: needs the calibrate extra "
+            "(pip install 'trustsim[calibrate]')",
+            file=sys.stderr,
+        )
         return 2
     import tempfile
 
@@ -757,17 +791,21 @@ def cmd_bench_calibration(args: argparse.Namespace) -> int:
     cal = load_calibration("config")
     with tempfile.TemporaryDirectory(prefix="trustsim-bench-calibration-") as tmp:
         start = time.perf_counter()
-        result = run_calibration(cal, Path(tmp) / "run",
-                                 progress=lambda g: print(g.line(cal.abc.generations),
-                                                          file=sys.stderr, flush=True))
+        result = run_calibration(
+            cal,
+            Path(tmp) / "run",
+            progress=lambda g: print(g.line(cal.abc.generations), file=sys.stderr, flush=True),
+        )
         minutes = (time.perf_counter() - start) / 60
         diff = compare_posteriors(pd.read_parquet(result.posterior), pd.read_parquet(shipped))
     sims = sum(g.simulations for g in result.generations)
     met = "met" if minutes <= CALIBRATION_TARGET_MINUTES else "MISSED"
-    print(f"shipped calibration (state 1:{1 / cal.scale:.0f}, {cal.abc.population_size} particles):"
-          f" {len(result.generations)} generations, {sims:,} simulations, {minutes:.1f} min on "
-          f"{result.executor} (target <= {CALIBRATION_TARGET_MINUTES} min: {met}), stopped by "
-          f"{result.reason}")
+    print(
+        f"shipped calibration (state 1:{1 / cal.scale:.0f}, {cal.abc.population_size} particles):"
+        f" {len(result.generations)} generations, {sims:,} simulations, {minutes:.1f} min on "
+        f"{result.executor} (target <= {CALIBRATION_TARGET_MINUTES} min: {met}), stopped by "
+        f"{result.reason}"
+    )
     if diff:
         print(f"reproduces {shipped}: NO", *(f"  {d}" for d in diff), sep="\n")
         return 1

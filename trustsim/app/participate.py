@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -222,9 +223,17 @@ def year_option(
     series: list[tuple[str, str, str, list[list[float]]]], rounds: int, unit01: bool
 ) -> dict:
     """An ECharts option of yearly lines: (label, colour, dash, [[year, value], ...])."""
+    legend = len(series) > 1
     return {
         "animation": False,
-        "grid": {"left": 8, "right": 16, "top": 14, "bottom": 20, "containLabel": True},
+        "grid": {
+            "left": 8,
+            "right": 16,
+            "top": 34 if legend else 14,
+            "bottom": 20,
+            "containLabel": True,
+        },
+        "legend": {"show": legend, "top": 0, "left": 0, "textStyle": {"fontSize": 12}},
         "tooltip": {"trigger": "axis", "confine": True},
         "xAxis": {
             "type": "value",
@@ -306,31 +315,68 @@ def Raw(markup: str, classes: list[str]) -> solara.Element:
 
 
 # ---------------------------------------------------------------------------- live updates
-def use_room_version(room: Room | None) -> int:
-    """The room's version, followed by a thread of this session that waits for changes."""
-    version = solara.use_reactive(room.version if room is not None else -1)
+@dataclass(frozen=True)
+class Follow:
+    """A page's view of its room's changes: `version` (what it shows) and `ticks` (the timer's
+    second), each a reactive value read only by the components that show it."""
 
-    def follow() -> Callable[[], None] | None:
+    version: solara.Reactive
+    ticks: solara.Reactive
+
+
+def use_room(room: Room | None) -> Follow:
+    """Follow the room from a thread of this session that waits for its changes."""
+    follow = Follow(
+        version=solara.use_reactive(room.version if room is not None else -1),
+        ticks=solara.use_reactive(room.ticks if room is not None else -1),
+    )
+
+    def start() -> Callable[[], None] | None:
         if room is None:
             return None
 
         def loop(stop) -> None:
-            seen = version.value
+            seen = (follow.version.value, follow.ticks.value)
             while not stop.is_set():
-                now = room.wait(seen, 1.0)
+                version, ticks = room.wait(seen, 1.0)
                 if stop.is_set():
                     return
-                if now != seen:
-                    seen = now
-                    version.set(now)
+                if version != seen[0] or room.ended:
+                    follow.version.set(version)
+                if ticks != seen[1]:
+                    follow.ticks.set(ticks)
+                seen = (version, ticks)
                 if room.ended:
-                    version.set(now)
                     return
 
         return start_play(loop)
 
-    solara.use_effect(follow, [room])
-    return version.value
+    solara.use_effect(start, [room])
+    return follow
+
+
+@solara.component
+def StatusLine(room: Room, follow: Follow, lang: str, console: bool = False):
+    """The round, its timer (and on the console who has decided): redrawn on every tick — each
+    second while a round runs, and each decision — while the rest of a page redraws only when
+    something it shows changes."""
+    follow.ticks.value  # noqa: B018 - subscribe to the timer and the decisions
+    follow.version.value  # noqa: B018 - ... and to rounds opening and closing
+    s = room.session
+    with s._lock:  # one consistent reading of the session
+        shown = {
+            "state": s.state,
+            "round": s.round,
+            "rounds": s.config["rounds"],
+            "seconds_left": s.seconds_left(),
+        }
+        deciders = [p.id for p in s.participants.values() if not p.removed and decides(p.role)]
+        decided = sum(pid in s.decided for pid in deciders)
+    if console:
+        text = status_text(shown, lang, "pc", decided=decided, deciders=len(deciders))
+    else:
+        text = status_text(shown, lang)
+    solara.Div(children=[text], classes=["ts-pc-status" if console else "ts-pp-status"])
 
 
 # ---------------------------------------------------------------------------- participant page
@@ -357,11 +403,13 @@ def DecisionSlider(
 def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms: Rooms):
     values = solara.use_reactive(start_values(view))
     error = solara.use_reactive(None)
+    sent = solara.use_reactive(0)  # the round this page last sent in (a decision only ticks)
     is_open = view["state"] == "open"
 
     def send() -> None:
         try:
             rooms.submit(client, dict(values.value))
+            sent.set(view["round"])
             error.set(None)
         except Exception as exc:  # noqa: BLE001 - shown in the page
             error.set(error_text(exc, lang))
@@ -387,13 +435,12 @@ def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms
         block=True,
         classes=["ts-pp-submit"],
     )
-    note = (
-        t("pp.decided", lang, round=view["round"]) if view["decided"] else t("pp.undecided", lang)
-    )
+    decided = view["decided"] or sent.value == view["round"]
+    note = t("pp.decided", lang, round=view["round"]) if decided else t("pp.undecided", lang)
     if is_open:
         solara.Div(
             children=[note],
-            classes=["ts-pp-decided" if view["decided"] else "ts-pp-undecided"],
+            classes=["ts-pp-decided" if decided else "ts-pp-undecided"],
             style={"margin-top": "6px"},
         )
     if error.value:
@@ -403,7 +450,8 @@ def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms
 @solara.component
 def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
     """What a seated participant sees and does."""
-    use_room_version(room)
+    follow = use_room(room)
+    follow.version.value  # noqa: B018 - subscribe: redraw when the room changes
     if room.ended:
         solara.Info(t("pp.ended", lang), classes=["ts-pp-ended"])
         return
@@ -418,7 +466,7 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
     if role == AGENCY_HEAD:
         agency = room.session.model.agencies[p.agency].name
         solara.Div(children=[t("pp.your_agency", lang, agency=agency)], classes=["ts-pp-agency"])
-    solara.Div(children=[status_text(view, lang)], classes=["ts-pp-status"])
+    StatusLine(room, follow, lang)
     if view["messages"]:
         with solara.Div(classes=["ts-pp-msg"]):
             solara.Div(children=[t("pp.messages.title", lang)], style={"font-weight": "600"})
@@ -427,9 +475,9 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
                 Raw(msg["text"], ["ts-pp-message"])
     if decides(role):
         # a new round (or a reset) starts the sliders from the choices in force
-        DecisionForm(room, client, view, lang, rooms).key(
-            f"form-{view['round']}-{room.session.model.quarter}"
-        )
+        # the sliders stay between rounds (a new form per round would rebuild ~20 widgets on
+        # every phone at the moment the results arrive); a reset rebuilds the model, and the form
+        DecisionForm(room, client, view, lang, rooms).key(f"form-{id(room.session.model)}")
     else:
         solara.Info(t("pp.observer", lang))
     news = news_lines(view, lang)
@@ -458,7 +506,7 @@ def JoinForm(client: str, lang: str, code: str, rooms: Rooms, on_joined: Callabl
     agency = solara.use_reactive(None)
     error = solara.use_reactive(None)
     room = rooms.room_by_code(typed.value) if typed.value else None
-    use_room_version(room)  # seats "X/Y" follow other joins
+    use_room(room).version.value  # noqa: B018 - seats "X/Y" follow other joins
 
     def join() -> None:
         try:
@@ -654,10 +702,6 @@ def Debrief(room: Room, lang: str, version: int):
     if data is None:
         solara.Info(t("pc.debrief.empty", lang))
         return
-    solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.decisions", lang)))
-    table = decisions_table(data["decisions"], lang)
-    if table:
-        Raw(table, ["ts-pp-table", "ts-pc-debrief-table"])
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.outcomes", lang)))
     rounds = session.config["rounds"]
     legend = [
@@ -687,11 +731,43 @@ def Debrief(room: Room, lang: str, version: int):
                 name=f"debrief-{name}",
                 height="230px",
             )
+    solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.decisions", lang)))
+    table = decisions_table(data["decisions"], lang)
+    if table:
+        Raw(table, ["ts-pp-table", "ts-pc-debrief-table"])
+
+
+@solara.component
+def People(room: Room, client: str, follow: Follow, lang: str, act: Callable):
+    """Who has joined and who has decided (✓), with Remove: redrawn on every decision."""
+    follow.ticks.value  # noqa: B018 - subscribe: decisions tick, they do not bump the version
+    follow.version.value  # noqa: B018
+    people = room.console(client)["participants"]
+    if not people:
+        solara.Div(children=[t("pc.nobody", lang)])
+    with solara.Div(classes=["ts-pc-people"]):
+        for person in people:
+            mark = "✓" if person["decided"] else ("·" if decides(person["role"]) else "")
+            with solara.Div(classes=[f"ts-pc-person-{person['id']}"]):
+                # the name arrives escaped from the core
+                solara.HTML(
+                    tag="span",
+                    unsafe_innerHTML=f"{mark} {person['name']} · "
+                    f"{escape(role_name(person['role'], lang))}",
+                )
+                solara.Button(
+                    t("pc.remove", lang),
+                    on_click=lambda pid=person["id"]: act("remove", pid),
+                    text=True,
+                    small=True,
+                    classes=["ts-pc-remove"],
+                )
 
 
 @solara.component
 def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Rooms, on_end):
-    version = use_room_version(room)
+    follow = use_room(room)
+    version = follow.version.value
     debrief = solara.use_reactive(False)
     message = solara.use_reactive("")
     error = solara.use_reactive(None)
@@ -729,36 +805,9 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
             rows = [[role_name(r, lang), s] for r, s in console["seats"].items()]
             Raw(html_table(["", ""], rows, "ts-pc-seats-table"), ["ts-pc-seats"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.people", lang)))
-            people = console["participants"]
-            if not people:
-                solara.Div(children=[t("pc.nobody", lang)])
-            with solara.Div(classes=["ts-pc-people"]):
-                for person in people:
-                    mark = "✓" if person["decided"] else ("·" if decides(person["role"]) else "")
-                    with solara.Div(classes=[f"ts-pc-person-{person['id']}"]):
-                        # the name arrives escaped from the core
-                        solara.HTML(
-                            tag="span",
-                            unsafe_innerHTML=f"{mark} {person['name']} · "
-                            f"{escape(role_name(person['role'], lang))}",
-                        )
-                        solara.Button(
-                            t("pc.remove", lang),
-                            on_click=lambda pid=person["id"]: act("remove", pid),
-                            text=True,
-                            small=True,
-                            classes=["ts-pc-remove"],
-                        )
+            People(room, client, follow, lang, act)
         with solara.Div(classes=["ts-pc-main"]):
-            deciders = [p for p in people if decides(p["role"])]
-            status = status_text(
-                console,
-                lang,
-                prefix="pc",
-                decided=sum(p["decided"] for p in deciders),
-                deciders=len(deciders),
-            )
-            solara.Div(children=[status], classes=["ts-pc-status"])
+            StatusLine(room, follow, lang, console=True)
             state = console["state"]
             with solara.Div(classes=["ts-pc-buttons"]):
                 if state in ("waiting", "closed"):

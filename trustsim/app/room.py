@@ -12,8 +12,10 @@ without a browser:
   joins a minute for the whole server (a guesser who drops cookies still gets no more than that:
   30 · 60 · 8 = 14 400 guesses in an 8-hour day against 2⁴⁵ codes, a chance of 4 · 10⁻¹⁰);
   decisions 30 a minute per client.
-- **Timers**: one thread per room calls `Session.tick` every `TICK` seconds and bumps the room's
-  version when a round closes or the shown second changes; pages wait on `Room.wait` and redraw.
+- **Timers**: one thread per room calls `Session.tick` every `TICK` seconds; a round that closes
+  bumps the room's `version` (every page redraws), a new second only its `ticks` (only the status
+  lines redraw: thirty phones redrawing whole pages every second would keep a core busy). Pages
+  wait on `Room.wait` in a thread of their own session.
 - **Rounds close at once when everyone has decided** (`auto_close`), so results reach the room
   without waiting for the timer.
 
@@ -100,7 +102,8 @@ class Room:
     auto_close: bool = True
     created: float = field(default_factory=time.time)
     seats: dict[str, str] = field(default_factory=dict)  # client -> participant token
-    version: int = 0
+    version: int = 0  # bumped when what the pages show changes (not the timer's second)
+    ticks: int = 0  # bumped when the timer's shown second changes (only the status lines)
     ended: bool = False
     _cond: threading.Condition = field(default_factory=threading.Condition, repr=False)
     _stop: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -114,11 +117,19 @@ class Room:
             self._cond.notify_all()
             return self.version
 
-    def wait(self, seen: int, timeout: float) -> int:
-        """Block until the version differs from `seen` (or `timeout`); returns the version."""
+    def tick(self) -> None:
+        """The timer's shown second changed: only the status lines redraw."""
         with self._cond:
-            self._cond.wait_for(lambda: self.version != seen or self._stop.is_set(), timeout)
-            return self.version
+            self.ticks += 1
+            self._cond.notify_all()
+
+    def wait(self, seen: tuple[int, int], timeout: float) -> tuple[int, int]:
+        """Block until (version, ticks) differs from `seen` (or `timeout`); returns it."""
+        with self._cond:
+            self._cond.wait_for(
+                lambda: (self.version, self.ticks) != seen or self._stop.is_set(), timeout
+            )
+            return self.version, self.ticks
 
     def start_timer(self) -> None:
         threading.Thread(target=self._timer, name=f"trustsim-room-{self.id}", daemon=True).start()
@@ -130,9 +141,12 @@ class Room:
                 closed = self.session.tick()
                 left = self.session.seconds_left()
                 second = None if left is None else int(left + 0.999)
-                if closed or second != shown:
+                if closed:
                     shown = second
                     self.bump()
+                elif second != shown:
+                    shown = second
+                    self.tick()
 
     def end(self) -> None:
         self.ended = True
@@ -187,9 +201,10 @@ class Room:
     def submit(self, client: str, decisions: Mapping[str, Any]) -> dict[str, float]:
         token = self.token_of(client)
         choices = self.session.submit(token, decisions)
-        if self.auto_close:
-            self.session.close_if_all_decided()
-        self.bump()
+        if self.auto_close and self.session.close_if_all_decided():
+            self.bump()  # the year ran: every page shows its results
+        else:
+            self.tick()  # only who has decided changed: the status lines and the console's list
         return choices
 
     def view(self, client: str) -> dict[str, Any]:
