@@ -238,7 +238,7 @@ def cmd_replay(args) -> int:
     if out is not None:
         _check_out(out, path, args.force)
     # read-only, the rebuilt session logs to memory (log=None): the file is not touched
-    session = replay(_read_only_path(path))
+    session = replay(path.resolve())
     try:
         years = session.yearly()
         outputs = session.outputs()
@@ -258,12 +258,6 @@ def cmd_replay(args) -> int:
         write_frame(outputs, out)
         print(f"wrote {out} (quarterly outputs, {len(outputs)} rows)")
     return 0
-
-
-def _read_only_path(path: Path) -> str:
-    """The path as `participatory.replay` puts it into `file:{path}?mode=ro`: percent-encoded,
-    so a name with ? # or % opens the right file."""
-    return quote(str(path.resolve()))
 
 
 def format_table(frame, columns: tuple[str, ...]) -> str:

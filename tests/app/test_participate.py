@@ -199,9 +199,11 @@ def test_console_charts_debrief_and_downloads(rooms):
         room.facilitate(FACILITATOR, "open_round")
         room.facilitate(FACILITATOR, "close_round")
     charts = eventually(
-        lambda: len(desk.charts()) == 4
-        and len(desk.charts()["innovation_rate"]["series"][0]["data"]) == 2
-        and desk.charts()
+        lambda: (
+            len(desk.charts()) == 4
+            and len(desk.charts()["innovation_rate"]["series"][0]["data"]) == 2
+            and desk.charts()
+        )
     )
     assert [p[0] for p in charts["incident_rate"]["series"][0]["data"]] == [1.0, 2.0]
     desk.click("ts-pc-debrief")
@@ -236,3 +238,17 @@ def test_a_server_open_to_the_room_starts_sessions_only_with_the_console_key(roo
     )
     assert page.all("ts-pc-key-needed") and not page.all("ts-pc-start")
     assert "nyckeln" in page.text("ts-pc-key-needed")
+
+
+def test_the_room_benchmark_plays_and_frees_everything():
+    """`trustsim bench --participatory` at a small size: every page sees every round's results,
+    no error, and nothing of the session is left after the room closes (figures are printed by
+    the benchmark, never asserted here)."""
+    from trustsim.app.roomload import format_room_report, run_room_bench
+
+    doc = run_room_bench(participants=6, rounds=2, seed=3)
+    assert [r["round"] for r in doc["rounds"]] == [1, 2]
+    assert doc["errors"] == 0 and doc["close_glitches"] == 0
+    assert not doc["session_alive_after"] and not doc["model_alive_after"]
+    assert doc["roles"] == {"government": 1, "esv": 1, "digg": 1, "agv": 1, "agency_head": 2}
+    assert "results on every page" in format_room_report(doc)

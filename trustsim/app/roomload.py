@@ -24,10 +24,12 @@ import statistics
 import tempfile
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
 from .loadtest import _by_class, _Errors, rss_mib
+from .session import release_memory
 
 MAX_PARTICIPANTS = 100
 MAX_ROUNDS = 10
@@ -122,6 +124,9 @@ def roles_for(n: int, heads_cap: int) -> list[str]:
 
 def run_room_bench(participants: int = 30, rounds: int = 3, seed: int = 1, log=None) -> dict:
     """Play `rounds` rounds with `participants` simulated phones and the console."""
+    os.environ.setdefault("REACTON_FAST", "1")  # as `trustsim app` serves the pages
+    import solara.server.app  # noqa: F401 - Solara's server patches: per-kernel widgets, comms
+
     from .i18n import t
     from .participate import ConsoleView, ParticipantView
     from .room import Rooms
@@ -136,7 +141,7 @@ def run_room_bench(participants: int = 30, rounds: int = 3, seed: int = 1, log=N
     rss_before = rss_mib()
     say = (lambda text: print(text, file=log, flush=True)) if log else (lambda text: None)
     pages: list[Page] = []
-    console = None
+    console = room = None
     try:
         room = rooms.start(
             "bench-console",
@@ -146,6 +151,7 @@ def run_room_bench(participants: int = 30, rounds: int = 3, seed: int = 1, log=N
             rounds=rounds,
             directory=folder,
         )
+        freed = {"session": weakref.ref(room.session), "model": weakref.ref(room.session.model)}
         code = room.session.join_code
         rc, ctx = _page(ConsoleView("bench-console", "sv", "127.0.0.1:8765", rooms), "console")
         console = Page("bench-console", "console", rc, ctx)
@@ -213,8 +219,11 @@ def run_room_bench(participants: int = 30, rounds: int = 3, seed: int = 1, log=N
             close_glitches += not console.close()
         logging.getLogger().removeHandler(errors)
     pages.clear()
+    console = room = None
     gc.collect()
+    release_memory()
     rss_after = rss_mib()
+    alive = {name: ref() is not None for name, ref in freed.items()}
     for name in os.listdir(folder):
         os.unlink(os.path.join(folder, name))
     os.rmdir(folder)
@@ -230,6 +239,8 @@ def run_room_bench(participants: int = 30, rounds: int = 3, seed: int = 1, log=N
         "rss_open_mib": round(rss_open),
         "rss_playing_mib": round(rss_playing),
         "rss_after_close_mib": round(rss_after),
+        "session_alive_after": alive["session"],
+        "model_alive_after": alive["model"],
     }
 
 
@@ -264,7 +275,8 @@ def format_room_report(doc: dict) -> str:
         (
             f"  memory (resident)            {doc['rss_before_mib']} MiB before, "
             f"{doc['rss_open_mib']} with the room open, {doc['rss_playing_mib']} after the rounds, "
-            f"{doc['rss_after_close_mib']} after closing"
+            f"{doc['rss_after_close_mib']} after closing (the session and its model freed: "
+            f"{'yes' if not (doc['session_alive_after'] or doc['model_alive_after']) else 'NO'})"
         ),
         f"targets: results within {TARGET_S:g} s: "
         + ("met" if doc["max_s"] <= TARGET_S else "NOT met")
