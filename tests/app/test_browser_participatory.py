@@ -71,6 +71,10 @@ def join(browser, base: str, code: str, name: str, role_text: str) -> tuple[Page
     phone.locator(".menuable__content__active").get_by_text(
         re.compile("^" + re.escape(role_text))
     ).first.click()
+    expect(phone.locator(".ts-pp-name input")).to_have_value(name)
+    expect(phone.locator(".ts-pp-role")).to_contain_text(role_text)
+    # the role menu closes with a transition; a click meanwhile only closes the menu
+    expect(phone.locator(".menuable__content__active")).to_have_count(0)
     phone.locator(".ts-pp-join").click()
     expect(phone.locator(".ts-pp-status")).to_contain_text(
         "Väntar på att facilitatorn öppnar runda 1", timeout=LOAD_TIMEOUT

@@ -539,26 +539,32 @@ def JoinForm(client: str, lang: str, code: str, rooms: Rooms, on_joined: Callabl
         outlined=True,
         dense=True,
     )
-    if role.value == AGENCY_HEAD and room is not None:
-        held = {
+    # the agency list is always there, hidden for other roles: a page whose parts come and go
+    # re-creates the Join button under the finger (a tap right after choosing a role was lost)
+    held = (
+        {
             q.agency
             for q in room.session.participants.values()
             if q.role == AGENCY_HEAD and not q.removed
         }
-        free = [{"text": t("pp.agency.any", lang), "value": None}] + [
-            {"text": agency_name, "value": index}
-            for index, agency_name in room.session.agencies()
-            if index not in held
-        ]
-        rv.Select(
-            label=t("pp.agency", lang),
-            v_model=agency.value,
-            on_v_model=agency.set,
-            items=free,
-            class_="ts-pp-agency-pick",
-            outlined=True,
-            dense=True,
-        )
+        if room is not None
+        else set()
+    )
+    free = [{"text": t("pp.agency.any", lang), "value": None}] + [
+        {"text": agency_name, "value": index}
+        for index, agency_name in (room.session.agencies() if room is not None else [])
+        if index not in held
+    ]
+    rv.Select(
+        label=t("pp.agency", lang),
+        v_model=agency.value,
+        on_v_model=agency.set,
+        items=free,
+        class_="ts-pp-agency-pick",
+        outlined=True,
+        dense=True,
+        style_="" if role.value == AGENCY_HEAD and room is not None else "display: none",
+    )
     solara.Button(
         t("pp.join.btn", lang), on_click=join, color="primary", block=True, classes=["ts-pp-join"]
     )
@@ -816,44 +822,46 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                         on_click=lambda: act("open_round"),
                         color="primary",
                         classes=["ts-pc-open"],
-                    )
+                    ).key("open")
                 if state in ("open", "paused"):
                     solara.Button(
                         t("pc.close", lang),
                         on_click=lambda: act("close_round"),
                         color="primary",
                         classes=["ts-pc-close"],
-                    )
+                    ).key("close")
                 if state == "open":
                     solara.Button(
                         t("pc.pause", lang),
                         on_click=lambda: act("pause"),
                         outlined=True,
                         classes=["ts-pc-pause"],
-                    )
+                    ).key("pause")
                 if state == "paused":
                     solara.Button(
                         t("pc.resume", lang),
                         on_click=lambda: act("resume"),
                         outlined=True,
                         classes=["ts-pc-resume"],
-                    )
+                    ).key("resume")
                 if state != "finished":
                     solara.Button(
                         t("pc.scandal", lang),
                         on_click=lambda: act("inject_scandal"),
                         color="warning",
                         classes=["ts-pc-scandal"],
-                    )
+                    ).key("scandal")
                 solara.Button(
                     t("pc.back" if debrief.value else "pc.debrief", lang),
                     on_click=lambda: debrief.set(not debrief.value),
                     outlined=True,
                     color="primary",
                     classes=["ts-pc-debrief"],
+                ).key("debrief")
+                ConfirmButton(t("pc.reset", lang), lang, lambda: act("reset"), "ts-pc-reset").key(
+                    "reset"
                 )
-                ConfirmButton(t("pc.reset", lang), lang, lambda: act("reset"), "ts-pc-reset")
-                ConfirmButton(t("pc.end", lang), lang, on_end, "ts-pc-end")
+                ConfirmButton(t("pc.end", lang), lang, on_end, "ts-pc-end").key("end")
             with solara.Row(style={"align-items": "center"}):
                 solara.InputText(
                     t("pc.message", lang),
