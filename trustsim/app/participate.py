@@ -113,7 +113,7 @@ PP_CSS = """
 .ts-pc-qr svg { width: 190px; height: 190px; }
 .ts-pc-buttons { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
 .ts-pc-charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 16px; }
-.ts-pc-charts .ts-chart { height: 230px; }
+.ts-pc-charts .ts-chart { height: 250px; }
 .ts-pc-people div { display: flex; align-items: center; justify-content: space-between; }
 @media (max-width: 900px) { .ts-pc-body { flex-direction: column; }
   .ts-pc-side { width: 100%; flex: 0 0 auto; } }
@@ -229,7 +229,7 @@ def year_option(
         "grid": {
             "left": 8,
             "right": 16,
-            "top": 34 if legend else 14,
+            "top": 56 if legend else 14,  # room for a legend on two lines
             "bottom": 20,
             "containLabel": True,
         },
