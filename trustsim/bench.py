@@ -729,13 +729,20 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 1 if any("error" in r for r in doc["rows"]) else 0
 
 
+def _has_app(option: str) -> bool:
+    """Whether the app extra is installed; if not, says so for `trustsim bench OPTION`."""
+    if importlib.util.find_spec("solara") is not None:
+        return True
+    print(
+        f"trustsim bench {option}: needs the app extra (pip install 'trustsim[app]')",
+        file=sys.stderr,
+    )
+    return False
+
+
 def cmd_bench_app(args: argparse.Namespace) -> int:
     """`trustsim bench --app`: the workshop page's speed, one session and a room of them."""
-    if importlib.util.find_spec("solara") is None:
-        print(
-            "trustsim bench --app: needs the app extra (pip install 'trustsim[app]')",
-            file=sys.stderr,
-        )
+    if not _has_app("--app"):
         return 2
     from .app.loadtest import format_app_report, run_app_bench
 
@@ -752,11 +759,7 @@ def cmd_bench_app(args: argparse.Namespace) -> int:
 
 def cmd_bench_participatory(args: argparse.Namespace) -> int:
     """`trustsim bench --participatory`: a room of simulated phones playing one session."""
-    if importlib.util.find_spec("solara") is None:
-        print(
-            "trustsim bench --participatory: needs the app extra (pip install 'trustsim[app]')",
-            file=sys.stderr,
-        )
+    if not _has_app("--participatory"):
         return 2
     from .app.roomload import format_room_report, run_room_bench
 

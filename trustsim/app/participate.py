@@ -667,32 +667,45 @@ def ConfirmButton(label: str, lang: str, on_confirm: Callable[[], None], cls: st
     )
 
 
-@solara.component
-def ConsoleCharts(room: Room, console: dict[str, Any], lang: str, version: int):
-    years = console["years"]
-    rounds = room.session.config["rounds"]
-    with solara.Div(classes=["ts-pc-charts"]):
+def YearCharts(
+    runs: dict[str, list[dict[str, Any]]], rounds: int, lang: str, tick: int, prefix: str
+) -> solara.Element:
+    """The console's four charts of yearly means, one line per run ("session", and in the debrief
+    the baseline and the reform); `prefix` names the charts and their PNG files."""
+    legend = [
+        {
+            "text": t(RUN_LABELS[run], lang),
+            "color": RUN_COLOURS[run],
+            "dash": "solid" if run == "session" else "dashed",
+        }
+        for run in runs
+    ]
+    with solara.Div(classes=["ts-pc-charts", f"ts-pc-{prefix}-charts"]) as grid:
         for name in CONSOLE_CHARTS:
             series = [
-                (
-                    t("pc.debrief.session", lang),
-                    RUN_COLOURS["session"],
-                    "solid",
-                    yearly_points(years, name),
-                )
+                (item["text"], item["color"], item["dash"], yearly_points(records, name))
+                for item, records in zip(legend, runs.values())
             ]
             TimeChart.element(
                 option_json=option_json(year_option(series, rounds, name in UNIT_RANGE)),
-                tick=version,
+                tick=tick,
                 title=t(f"chart.{name}.title", lang),
                 unit=t(f"chart.{name}.unit", lang),
                 decimal_comma=lang == "sv",
-                legend=[{"text": series[0][0], "color": series[0][1], "dash": "solid"}],
-                filename=f"trustsim-session-{name}.png",
+                legend=legend,
+                filename=f"trustsim-{prefix}-{name}.png",
                 png_help=t("chart.png_help", lang),
-                name=name,
+                name=name if prefix == "session" else f"{prefix}-{name}",
                 height="230px",
             )
+    return grid
+
+
+@solara.component
+def ConsoleCharts(room: Room, console: dict[str, Any], lang: str, version: int):
+    YearCharts(
+        {"session": console["years"]}, room.session.config["rounds"], lang, version, "session"
+    )
 
 
 @solara.component
@@ -709,34 +722,8 @@ def Debrief(room: Room, lang: str, version: int):
         solara.Info(t("pc.debrief.empty", lang))
         return
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.outcomes", lang)))
-    rounds = session.config["rounds"]
-    legend = [
-        {"text": t(RUN_LABELS[run], lang), "color": RUN_COLOURS[run], "dash": "solid"}
-        for run in RUN_LABELS
-    ]
-    with solara.Div(classes=["ts-pc-charts", "ts-pc-debrief-charts"]):
-        for name in CONSOLE_CHARTS:
-            series = [
-                (
-                    t(RUN_LABELS[run], lang),
-                    RUN_COLOURS[run],
-                    "solid" if run == "session" else "dashed",
-                    yearly_points(data["yearly"][run].to_dict("records"), name),
-                )
-                for run in RUN_LABELS
-            ]
-            TimeChart.element(
-                option_json=option_json(year_option(series, rounds, name in UNIT_RANGE)),
-                tick=version + 1_000_000,
-                title=t(f"chart.{name}.title", lang),
-                unit=t(f"chart.{name}.unit", lang),
-                decimal_comma=lang == "sv",
-                legend=legend,
-                filename=f"trustsim-debrief-{name}.png",
-                png_help=t("chart.png_help", lang),
-                name=f"debrief-{name}",
-                height="230px",
-            )
+    runs = {run: data["yearly"][run].to_dict("records") for run in RUN_LABELS}
+    YearCharts(runs, session.config["rounds"], lang, version + 1_000_000, "debrief")
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.debrief.decisions", lang)))
     table = decisions_table(data["decisions"], lang)
     if table:
@@ -816,41 +803,27 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
             StatusLine(room, follow, lang, console=True)
             state = console["state"]
             with solara.Div(classes=["ts-pc-buttons"]):
-                if state in ("waiting", "closed"):
-                    solara.Button(
-                        t("pc.open", lang, round=console["round"] + 1),
-                        on_click=lambda: act("open_round"),
-                        color="primary",
-                        classes=["ts-pc-open"],
-                    ).key("open")
-                if state in ("open", "paused"):
-                    solara.Button(
-                        t("pc.close", lang),
-                        on_click=lambda: act("close_round"),
-                        color="primary",
-                        classes=["ts-pc-close"],
-                    ).key("close")
-                if state == "open":
-                    solara.Button(
-                        t("pc.pause", lang),
-                        on_click=lambda: act("pause"),
-                        outlined=True,
-                        classes=["ts-pc-pause"],
-                    ).key("pause")
-                if state == "paused":
-                    solara.Button(
-                        t("pc.resume", lang),
-                        on_click=lambda: act("resume"),
-                        outlined=True,
-                        classes=["ts-pc-resume"],
-                    ).key("resume")
-                if state != "finished":
-                    solara.Button(
-                        t("pc.scandal", lang),
-                        on_click=lambda: act("inject_scandal"),
-                        color="warning",
-                        classes=["ts-pc-scandal"],
-                    ).key("scandal")
+                # (key, label, action, style, shown): keyed, so that a button never moves under
+                # the facilitator's click when others come and go
+                run_bar = (
+                    ("open", t("pc.open", lang, round=console["round"] + 1), "open_round",
+                     {"color": "primary"}, state in ("waiting", "closed")),
+                    ("close", t("pc.close", lang), "close_round", {"color": "primary"},
+                     state in ("open", "paused")),
+                    ("pause", t("pc.pause", lang), "pause", {"outlined": True}, state == "open"),
+                    ("resume", t("pc.resume", lang), "resume", {"outlined": True},
+                     state == "paused"),
+                    ("scandal", t("pc.scandal", lang), "inject_scandal", {"color": "warning"},
+                     state != "finished"),
+                )  # fmt: skip
+                for key, label, action, style, shown in run_bar:
+                    if shown:
+                        solara.Button(
+                            label,
+                            on_click=lambda action=action: act(action),
+                            classes=[f"ts-pc-{key}"],
+                            **style,
+                        ).key(key)
                 solara.Button(
                     t("pc.back" if debrief.value else "pc.debrief", lang),
                     on_click=lambda: debrief.set(not debrief.value),
