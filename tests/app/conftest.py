@@ -122,6 +122,12 @@ NO_CDN = {"SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
 
 
 @pytest.fixture(scope="session")
+def offline_env() -> dict[str, str]:
+    """The environment for a served page that may not fetch anything from a CDN."""
+    return {**os.environ, **NO_CDN}
+
+
+@pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     """`trustsim app` serving the workshop page in English."""
     env = {**os.environ, "TRUSTSIM_APP_LANG": "en", **NO_CDN}

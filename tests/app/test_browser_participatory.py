@@ -6,7 +6,6 @@ Screenshots for the docs go to docs/img/participatory-*.png.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 import subprocess
@@ -34,12 +33,10 @@ ENGLISH = re.compile(
 
 
 @pytest.fixture(scope="module")
-def room_server(tmp_path_factory, app_server):
+def room_server(tmp_path_factory, app_server, offline_env):
     """`trustsim app --lang sv` with its session files in a temporary folder."""
-    from conftest import NO_CDN
-
     folder = tmp_path_factory.mktemp("participatory")
-    env = {**os.environ, **NO_CDN, "TRUSTSIM_APP_LANG": "sv"}
+    env = {**offline_env, "TRUSTSIM_APP_LANG": "sv"}
     env.pop("TRUSTSIM_CONSOLE_KEY", None)
     with app_server(folder, "--lang", "sv", "--sessions", str(folder / "sessions"), env=env) as url:
         yield url, folder / "sessions"
