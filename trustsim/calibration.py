@@ -13,8 +13,12 @@ pool or Dask), fed to pyabc's `ConcurrentFutureSampler`. Determinism: a particle
 seeded from (root seed, its parameter values) through `replication_seeds`, so its statistics are a
 function of its parameters; pyabc's own draws (proposals, perturbations) are seeded per (root
 seed, generation, job id) in the worker, so the accepted population of each generation does not
-depend on timing or on the number of workers. Not deterministic: how many simulations were
-started but cancelled when a generation filled up (pyabc's reported acceptance rate counts them).
+depend on timing or on the number of workers. Across machines: the proposal's fitted mean and
+Cholesky factor come from BLAS, whose kernels differ per CPU in the last bits, and a last-bit change
+in a particle's parameters changes its seeds; proposals are therefore rounded to
+`PROPOSAL_DECIMALS` (see there), so an Intel and an AMD machine accept the same particles. Not
+deterministic: how many simulations were started but cancelled when a generation filled up
+(pyabc's reported acceptance rate counts them).
 """
 
 from __future__ import annotations
@@ -42,6 +46,18 @@ from .resources import shipped_folder
 from .scenarios import ScenarioError, load_scenario
 from .sweep.runs import replication_seeds
 from .worlds import WORLDS, scale_problem
+
+# A proposal is rounded to this many decimals in probit space (z ~ N(0, 1) per parameter) before it
+# is simulated. Why: the proposal x = loc + chol @ z comes out of BLAS (the weighted covariance, its
+# Cholesky factor, the product), and OpenBLAS picks kernels per CPU (Haswell, SkylakeX, Zen, ...)
+# that differ in the last bits; particle_seeds hashes the exact parameter values, so a one-ULP
+# difference gave a different seed, a different distance and, within two generations, a different
+# posterior (measured: the shipped calibration did not reproduce on an AMD EPYC after being made on
+# an Intel Xeon). Rounding to 1e-6 maps last-bit neighbours to the same value unless one lies within
+# a few 1e-16 of a rounding boundary: ~2e-9 per coordinate, ~3e-4 for a whole shipped calibration
+# (≈ 9 000 proposals × 16 parameters). The grid, 1e-6 of a prior sd, is far below any posterior
+# width (the narrowest is ~0.1 prior sd), so the sampler is unchanged in any way that matters.
+PROPOSAL_DECIMALS = 6
 
 CALIBRATION_DIR = shipped_folder("calibration", "TRUSTSIM_CALIBRATION")
 
@@ -712,6 +728,7 @@ def student_t_transition(df: float = 5.0, scaling: float = 1.5, defensive: float
                 z = np.random.standard_normal(len(self.loc))
                 g = np.random.chisquare(df) / df
                 x = self.loc + self.chol @ z / math.sqrt(g)
+            x = np.round(x, PROPOSAL_DECIMALS)  # the same particle on every CPU: see there
             return Parameter(dict(zip(self.X.columns, x)))
 
         def _density(self, x: np.ndarray):
