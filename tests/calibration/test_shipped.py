@@ -70,7 +70,7 @@ def test_the_defaults_lie_in_the_acceptance_region_of_the_last_generation(shippe
     """Item 4, as built: the shipped defaults are one parameter set the calibration accepts — at
     the calibration's own settings their distance to the fitted targets (mean statistics over 4
     seeds) is within the last generation's ε — while the vector of the posterior's marginal
-    medians is not (measured: culture 0.06 against 0.15; 14 of 17 marginals are the prior's
+    medians is not (measured: culture 0.08 against 0.15; 14 of 17 marginals are the prior's
     middle). So the defaults stay, and conclusions are drawn over the posterior (the headline)."""
     cal, _, ident = shipped
     gens = pd.read_csv(ROOT / "docs" / "calibration" / "generations.csv")
@@ -82,9 +82,9 @@ def test_the_defaults_lie_in_the_acceptance_region_of_the_last_generation(shippe
         runs = [simulate(replace(setup, root_seed=100 + k), values) for k in range(4)]
         return distance({k: float(np.mean([r[k] for r in runs])) for k in runs[0]})
 
-    assert mean_distance({}) <= epsilon  # measured 0.75 against ε 2.76
+    assert mean_distance({}) <= epsilon  # measured 0.74 against ε 2.51
     medians = dict(zip(ident["parameter"], ident["post_median"]))
-    assert mean_distance(medians) > epsilon  # measured 3.5
+    assert mean_distance(medians) > epsilon  # measured 3.1
 
 
 def test_the_headline_runs_over_the_shipped_posterior():
