@@ -5,7 +5,8 @@ Cholesky factor and product go through them, and a particle's seeds hash its exa
 values. Before proposals were rounded (`PROPOSAL_DECIMALS`), the shipped calibration made on an
 Intel Xeon did not reproduce on an AMD EPYC. `OPENBLAS_CORETYPE` forces a kernel family, so two
 subprocesses on this one machine stand in for two machines: Prescott (SSE3) and Sandybridge (AVX)
-run on any x86-64 CPU that CI may get. Without the rounding the end-to-end test below fails
+run on any x86-64 CPU that CI may get. The second also turns off numpy's CPU-dispatched SIMD loops
+(`NPY_DISABLE_CPU_FEATURES`; measured: no effect on the posterior, which the test keeps so). Without the rounding the end-to-end test below fails
 (measured: the posteriors differ from the second generation on). About 30-50 s on two cores.
 """
 
@@ -21,6 +22,17 @@ import pytest
 from trustsim.calibration import PROPOSAL_DECIMALS, compare_posteriors, student_t_transition
 
 from .conftest import ROOT, tiny_config, trustsim
+
+
+def numpy_dispatched_features() -> list[str]:
+    """The SIMD features numpy dispatches to on this CPU (beyond its compiled baseline)."""
+    try:
+        from numpy._core import _multiarray_umath as umath
+    except ImportError:  # numpy's layout changed: disable nothing
+        return []
+    found = getattr(umath, "__cpu_features__", {})
+    return [f for f in getattr(umath, "__cpu_dispatch__", []) if found.get(f)]
+
 
 PARAMS = ["idea_rate", "culture_threshold", "peer_threshold", "support_effect", "voice_floor"]
 
@@ -59,7 +71,7 @@ def test_the_proposal_grid_is_far_below_any_posterior_width():
     shipped = pd.read_csv(ROOT / "calibration" / "identifiability.csv")
     # posterior / prior 90 % width of each parameter; the prior is N(0, 1) in probit space
     narrowest = float(shipped["width_ratio"].min())
-    assert 10.0 ** -PROPOSAL_DECIMALS < narrowest * 1e-4
+    assert 10.0**-PROPOSAL_DECIMALS < narrowest * 1e-4
 
 
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 BLAS kernels")
@@ -69,6 +81,10 @@ def test_calibration_is_identical_under_two_blas_kernel_families(tmp_path, write
     frames = {}
     for core in ("Prescott", "Sandybridge"):
         env = {**os.environ, "OPENBLAS_CORETYPE": core}
+        if core == "Sandybridge":
+            # and numpy's own SIMD loops (exp, log, ...) at their baseline, as on a CPU without
+            # AVX2 or AVX-512: those are chosen per CPU too
+            env["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_dispatched_features())
         out = tmp_path / core
         run = trustsim("calibrate", config, "--out", out, "--workers", "2", cwd=ROOT, env=env)
         assert run.returncode == 0, run.stderr
