@@ -11,13 +11,20 @@ from trustsim.model import OUTPUTS
 
 def cli(*args):
     return subprocess.run(
-        [sys.executable, "-m", "trustsim.cli", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "trustsim.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_run_prints_final_year_outputs(tmp_path, capsys):
     out = tmp_path / "run.csv"
-    assert main(["run", "baseline-control", "--world", "teaching", "--years", "2", "--csv", str(out)]) == 0
+    assert (
+        main(["run", "baseline-control", "--world", "teaching", "--years", "2", "--csv", str(out)])
+        == 0
+    )
     text = capsys.readouterr().out
     for name in OUTPUTS:
         assert name in text
@@ -38,7 +45,10 @@ def test_scenarios_lists_titles_and_claims(capsys):
         (["run", "baseline-control", "--years", "-3"], "[1, 100]"),
         (["run", "baseline-control", "--world", "mars"], "invalid choice"),
         (["run", "baseline-control", "--set", "budget_horizon_years=0.5"], "[1, 4]"),
-        (["run", "baseline-control", "--set", "steering_detial=0.2"], "did you mean 'steering_detail'"),
+        (
+            ["run", "baseline-control", "--set", "steering_detial=0.2"],
+            "did you mean 'steering_detail'",
+        ),
         (["run", "baseline-control", "--set", "rum"], "NAME=VALUE"),
     ],
 )

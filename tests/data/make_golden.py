@@ -10,13 +10,19 @@ import trustsim
 
 HERE = Path(__file__).parent
 CASES = {
-    "golden_teaching_full_chain.csv": dict(scenario="full-chain", world="teaching", scale=1.0),
-    "golden_state_integrated.csv": dict(scenario="integrated-esv-digg", world="state", scale=0.02),
-    "golden_state_scandal.csv": dict(scenario="scandal-shock", world="state", scale=0.02),
+    "golden_teaching_full_chain.csv": {"scenario": "full-chain", "world": "teaching", "scale": 1.0},
+    "golden_state_integrated.csv": {
+        "scenario": "integrated-esv-digg",
+        "world": "state",
+        "scale": 0.02,
+    },
+    "golden_state_scandal.csv": {"scenario": "scandal-shock", "world": "state", "scale": 0.02},
     # municipalities, regions, their leaderships and SKR (0.2)
-    "golden_public_sector_trust_steering.csv": dict(
-        scenario="trust-based-steering", world="public-sector", scale=0.01
-    ),
+    "golden_public_sector_trust_steering.csv": {
+        "scenario": "trust-based-steering",
+        "world": "public-sector",
+        "scale": 0.01,
+    },
 }
 YEARS, SEED = 8, 20261127
 
