@@ -55,8 +55,9 @@ from .worlds import WORLDS, scale_problem
 # posterior (measured: the shipped calibration did not reproduce on an AMD EPYC after being made on
 # an Intel Xeon). Rounding to 1e-6 maps last-bit neighbours to the same value unless one lies within
 # a few 1e-16 of a rounding boundary: ~2e-9 per coordinate, ~3e-4 for a whole shipped calibration
-# (≈ 9 000 proposals × 16 parameters). The grid, 1e-6 of a prior sd, is far below any posterior
-# width (the narrowest is ~0.1 prior sd), so the sampler is unchanged in any way that matters.
+# (≈ 10 000 proposals × 17 parameters). The grid, 1e-6 of a prior sd, is far below any posterior
+# width (the narrowest 90 % interval is 0.64 of its prior's, about 2 sd in probit space), so the
+# sampler is unchanged in any way that matters.
 PROPOSAL_DECIMALS = 6
 
 CALIBRATION_DIR = shipped_folder("calibration", "TRUSTSIM_CALIBRATION")

@@ -6,8 +6,9 @@ values. Before proposals were rounded (`PROPOSAL_DECIMALS`), the shipped calibra
 Intel Xeon did not reproduce on an AMD EPYC. `OPENBLAS_CORETYPE` forces a kernel family, so two
 subprocesses on this one machine stand in for two machines: Prescott (SSE3) and Sandybridge (AVX)
 run on any x86-64 CPU that CI may get. The second also turns off numpy's CPU-dispatched SIMD loops
-(`NPY_DISABLE_CPU_FEATURES`; measured: no effect on the posterior, which the test keeps so). Without the rounding the end-to-end test below fails
-(measured: the posteriors differ from the second generation on). About 30-50 s on two cores.
+(`NPY_DISABLE_CPU_FEATURES`; measured: no effect on the posterior, which the test keeps so).
+Without the rounding the end-to-end test below fails (measured: the posteriors differ from the
+second generation on). About 30-50 s on two cores.
 """
 
 from __future__ import annotations
@@ -60,11 +61,10 @@ def test_proposals_do_not_depend_on_last_bit_differences_in_the_fitted_transitio
     t.chol = np.where(t.chol != 0.0, np.nextafter(t.chol, -np.inf), 0.0)
     after = draws(t)
     assert np.array_equal(before, after)
-    # the proposals sit on the documented grid, and the grid is the only change: unrounded
-    # draws are within half a grid step
+    # the proposals sit on the documented grid, and they are real, distinct draws
     assert np.array_equal(before, np.round(before, PROPOSAL_DECIMALS))
-    assert np.abs(before).max() > 0.5  # real draws, not a degenerate fit
-    assert len(np.unique(before[:, 0])) > 300  # distinct proposals
+    assert np.abs(before).max() > 0.5
+    assert len(np.unique(before[:, 0])) > 300
 
 
 def test_the_proposal_grid_is_far_below_any_posterior_width():
@@ -78,13 +78,18 @@ def test_the_proposal_grid_is_far_below_any_posterior_width():
 def test_calibration_is_identical_under_two_blas_kernel_families(tmp_path, write_config):
     priors = "".join(f'{p} = {{ source = "test" }}\n' for p in PARAMS)
     config = write_config(tiny_config(population=24, generations=3, root_seed=5, priors=priors))
+    machines = {
+        "Prescott": {"OPENBLAS_CORETYPE": "Prescott"},
+        # and numpy's own SIMD loops (exp, log, ...) at their baseline, as on a CPU without AVX2
+        # or AVX-512: those are chosen per CPU too
+        "Sandybridge": {
+            "OPENBLAS_CORETYPE": "Sandybridge",
+            "NPY_DISABLE_CPU_FEATURES": " ".join(numpy_dispatched_features()),
+        },
+    }
     frames = {}
-    for core in ("Prescott", "Sandybridge"):
-        env = {**os.environ, "OPENBLAS_CORETYPE": core}
-        if core == "Sandybridge":
-            # and numpy's own SIMD loops (exp, log, ...) at their baseline, as on a CPU without
-            # AVX2 or AVX-512: those are chosen per CPU too
-            env["NPY_DISABLE_CPU_FEATURES"] = " ".join(numpy_dispatched_features())
+    for core, machine in machines.items():
+        env = {**os.environ, **machine}
         out = tmp_path / core
         run = trustsim("calibrate", config, "--out", out, "--workers", "2", cwd=ROOT, env=env)
         assert run.returncode == 0, run.stderr
