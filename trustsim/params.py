@@ -220,7 +220,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "C13 (funding, method support and dispensation are complements); assumption",
        "How much of the dispensation route agencies use without dedicated experimentation funding."),
     _p("experimentation_funding_msek", 0.0, 0.0, 2000.0, "MSEK per year", "chain",
-       "C13 (30 MSEK per year from 2021 via Vinnova)",
+       "C13: Vinnova *proposed* 30 MSEK a year from 2021 (the seed's proposal, not funding in place)",
        "Dedicated national funding for experimental development of regulation."),
     _p("cost_per_experiment_msek", 1.0, 0.05, 20.0, "MSEK", "chain",
        "assumption (Vinnova project sizes)", "Cost of one funded regulatory experiment."),
