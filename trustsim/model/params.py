@@ -452,18 +452,3 @@ def odd_with_table(text: str) -> str:
     start, end = text.index(TABLE_BEGIN) + len(TABLE_BEGIN), text.index(TABLE_END)
     return text[:start] + "\n" + parameter_table_markdown() + text[end:]
 
-
-if __name__ == "__main__":  # python -m trustsim.params --update-odd docs/ODD.md
-    import sys
-
-    if len(sys.argv) == 3 and sys.argv[1] == "--update-odd":
-        from pathlib import Path
-
-        from trustsim.calibration import odd_with_calibration_table
-
-        path = Path(sys.argv[2])
-        text = odd_with_calibration_table(odd_with_table(path.read_text(encoding="utf-8")))
-        path.write_text(text, encoding="utf-8")
-        print(f"updated the parameter and calibration tables in {path}")
-    else:
-        print(parameter_table_markdown())
