@@ -385,9 +385,9 @@ def robustness_section(
 
 def report_section(results: Any) -> tuple[list[str], list[Any]]:
     """The report's robustness sections for a results folder with uncertainties, as Markdown lines
-    and `report.FigureSpec`s; a note instead when ema-workbench is not installed."""
+    and `plots.FigureSpec`s; a note instead when ema-workbench is not installed."""
     from .discovery import DiscoveryError, futures, workbench
-    from .report import FigureSpec
+    from .plots import FigureSpec
 
     try:
         workbench()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -18,9 +19,20 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .analysis import Results, curve, time_series
-from .model import OUTPUTS
-from .params import SPECS
+from ..model.model import OUTPUTS
+from ..model.params import SPECS
+from .results import Results, curve, time_series
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report: file name, heading, caption and the figure itself."""
+
+    filename: str
+    heading: str
+    caption: str
+    figure: Figure
+
 
 # Short axis labels with units (long explanations live in `trustsim run`'s output and docs/).
 OUTPUT_TITLES = {

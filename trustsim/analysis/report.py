@@ -11,14 +11,15 @@ import os
 import shutil
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from ..model.model import OUTPUTS
 from . import plots
-from .analysis import (
+from .plots import FigureSpec
+from .results import (
     FINAL_QUARTERS,
     TIP_LEVEL,
     TIP_OUTPUT,
@@ -33,22 +34,11 @@ from .analysis import (
     results_summary,
     sign_conclusions,
 )
-from .model import OUTPUTS
 
 REPORT_DIR = "report"
 SPREAD_OUTPUTS = ("innovation_rate", "experimentation_culture", "incident_rate",
                   "workplaces_innovating_2y", "admin_burden")
 REPORT_FILE = "report.md"
-
-
-@dataclass(frozen=True)
-class FigureSpec:
-    """One figure of the report: file name, heading, caption and the figure itself."""
-
-    filename: str
-    heading: str
-    caption: str
-    figure: Figure
 
 
 def markdown_table(summary: Mapping[str, Any], key: str) -> str:
