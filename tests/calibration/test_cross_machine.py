@@ -20,7 +20,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.calibration import PROPOSAL_DECIMALS, compare_posteriors, student_t_transition
+from trustsim.calibrate.calibration import (
+    PROPOSAL_DECIMALS,
+    compare_posteriors,
+    student_t_transition,
+)
 
 from .conftest import ROOT, tiny_config, trustsim
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small, wp_mean
-from trustsim.model import FUNDED, LEADER_SUCCESS, METHOD, SKILL_SUCCESS
+from trustsim.model.model import FUNDED, LEADER_SUCCESS, METHOD, SKILL_SUCCESS
 
 N = 20_000  # experiments per workplace
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import MANAGER_TERMS_OFF, binomial_margin, set_kinds, small, wp_mean
-from trustsim.model import AUTONOMY_BASE, BLAME_MAX, BLAME_PER_FAILURE, LEADER_BONUS
+from trustsim.model.model import AUTONOMY_BASE, BLAME_MAX, BLAME_PER_FAILURE, LEADER_BONUS
 
 
 def _managers(**params):

@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small
-from trustsim.model import CLIMATE_WEIGHTS
-from trustsim.staff import StaffPopulation
+from trustsim.model.model import CLIMATE_WEIGHTS
+from trustsim.model.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
 

@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .analysis import Results, ResultsError
-from .model import OUTPUTS
-from .resources import shipped_folder
+from ..model.model import OUTPUTS
+from ..resources import shipped_folder
+from .results import Results, ResultsError
 
 TARGETS_FILE = shipped_folder("experiments", "TRUSTSIM_EXPERIMENTS") / "targets" / "robustness.toml"
 PREFIXES = ("ref", "diff", "gain")

@@ -29,14 +29,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
-from .model import OUTPUTS
-from .params import ParameterError
-from .runner import check_years, run
-from .scenarios import Scenario, load_scenario
-from .sweep import storage
-from .sweep.executor import open_executor
-from .sweep.runs import replication_seeds
-from .worlds import WORLDS, build_world
+from ..model.model import OUTPUTS
+from ..model.params import ParameterError
+from ..model.runner import check_years, run
+from ..model.scenarios import Scenario, load_scenario
+from ..model.worlds import WORLDS, build_world
+from ..sweep import storage
+from ..sweep.executor import open_executor
+from ..sweep.runs import replication_seeds
 
 COMPARE_SCALE = 0.05  # default scale of `compare` (state and public-sector worlds)
 

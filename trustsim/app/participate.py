@@ -23,7 +23,7 @@ import pandas as pd
 import solara
 from solara.alias import rv
 
-from trustsim.participatory import AGENCY_HEAD, DECISIONS, OBSERVER, ROLES, escape
+from trustsim.play.participatory import AGENCY_HEAD, DECISIONS, OBSERVER, ROLES, escape
 
 from .components import LanguageSwitch, start_play
 from .i18n import MissingString, default_lang, number, t

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustsim.participatory import (
+from trustsim.play.participatory import (
     DECISIONS,
     MAX_ROUNDS,
     OBSERVER,

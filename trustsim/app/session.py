@@ -25,10 +25,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from trustsim.model import TrustModel
-from trustsim.params import SPECS, ParameterError, Params
-from trustsim.scenarios import Scenario, ScenarioError, list_scenario_names, load_scenario
-from trustsim.worlds import WORLDS
+from trustsim.model.model import TrustModel
+from trustsim.model.params import SPECS, ParameterError, Params
+from trustsim.model.scenarios import Scenario, ScenarioError, list_scenario_names, load_scenario
+from trustsim.model.worlds import WORLDS
 
 DEFAULT_SCENARIO = "baseline-control"
 DEFAULT_WORLD = "state"
@@ -445,7 +445,7 @@ class Workshop:
 def list_exercises() -> tuple[list[Any], list[str]]:
     """The exercises of `trustsim.exercises` and a message per problem ([] if there are none)."""
     try:
-        from trustsim import exercises
+        from trustsim.teach import exercises
     except ImportError as exc:
         return [], [f"trustsim.exercises is not available ({exc})"]
     try:
@@ -485,7 +485,7 @@ class ExerciseProgress:
 
     @classmethod
     def start(cls, exercise: Any) -> ExerciseProgress:
-        from trustsim import exercises
+        from trustsim.teach import exercises
 
         try:
             return cls(exercise, key=exercises.answer_key(exercise))
@@ -526,7 +526,7 @@ class ExerciseProgress:
 
     def answer(self, question: Any, response: Any) -> bool | None:
         """Record a response; True/False if the key can check it, None if it cannot."""
-        from trustsim.exercises import check_answer
+        from trustsim.teach.exercises import check_answer
 
         text = "" if response is None else str(response).strip()
         if not text:

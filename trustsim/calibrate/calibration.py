@@ -40,12 +40,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import BLOCKERS, DIAGNOSTICS, OUTPUTS
-from .params import LEVERS, SPECS, ParameterError, Params
-from .resources import shipped_folder
-from .scenarios import ScenarioError, load_scenario
-from .sweep.runs import replication_seeds
-from .worlds import WORLDS, scale_problem
+from ..model.model import BLOCKERS, DIAGNOSTICS, OUTPUTS
+from ..model.params import LEVERS, SPECS, ParameterError, Params
+from ..model.scenarios import ScenarioError, load_scenario
+from ..model.worlds import WORLDS, scale_problem
+from ..resources import shipped_folder
+from ..sweep.runs import replication_seeds
 
 # A proposal is rounded to this many decimals in probit space (z ~ N(0, 1) per parameter) before it
 # is simulated. Why: the proposal x = loc + chol @ z comes out of BLAS (the weighted covariance, its
@@ -493,7 +493,7 @@ def load_targets(path: Path) -> tuple[Target, ...]:
 
 def quick_version(cal: Calibration) -> Calibration:
     """The same calibration shrunk for CI: smallest scale, 1 year, short spin-up, tiny population."""
-    from .worlds import MIN_SCALE
+    from ..model.worlds import MIN_SCALE
 
     abc = replace(
         cal.abc,
@@ -567,7 +567,7 @@ def size_gradient(sites: pd.DataFrame) -> float:
 
 def simulate(setup: SimSetup, values: dict[str, float]) -> dict[str, float]:
     """The summary statistics of a parameter set: averaged over `replications` seeded runs."""
-    from .model import TrustModel
+    from ..model.model import TrustModel
 
     values = {k: float(v) for k, v in values.items()}
     params = {**setup.params, **values}
@@ -1123,7 +1123,7 @@ def _read_json(path: Path) -> dict:
 
 def _max_jobs(executor, workers: int | None, scheduler: str | None) -> int:
     """Simulations in flight: the local workers, or the Dask cluster's threads."""
-    from .sweep.executor import default_workers
+    from ..sweep.executor import default_workers
 
     if scheduler is None:
         return workers or default_workers()
@@ -1147,7 +1147,7 @@ def run_calibration(
     """Run or continue `cal` into `out`, then write the posterior, the check tables and the report."""
     import time
 
-    from .sweep.executor import open_executor
+    from ..sweep.executor import open_executor
 
     folder = choose_folder(cal, out, resume, new)
     folder.mkdir(parents=True, exist_ok=True)
@@ -1177,7 +1177,7 @@ def run_calibration(
 
 def write_results(cal: Calibration, history, folder: Path, result: CalibrationResult) -> Path:
     """posterior.parquet, ppc.csv, identifiability.csv, generations.csv and the report."""
-    from .calibration_report import write_report
+    from .report import write_report
 
     post = posterior_frame(history, cal)
     ppc = ppc_table(post, cal)

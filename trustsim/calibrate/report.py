@@ -103,7 +103,7 @@ def _table(df: pd.DataFrame, columns: list[str], fmt: str = "{:.3g}") -> str:
 
 def write_report(folder: Path, cal, post, ppc, ident, gens, reason: str) -> Path:
     """Write marginals.png, pairwise.png and report.md into `folder`; return the report's path."""
-    from . import __version__
+    from .. import __version__
     from .calibration import write_atomically
 
     try:

@@ -6,8 +6,8 @@ import argparse
 import os
 import sys
 
-from .cli_core import bounded_int, positive_float
-from .worlds import WORLDS
+from ..model.worlds import WORLDS
+from .core import bounded_int, positive_float
 
 COMPARE_EXAMPLE = "trustsim compare baseline-control full-chain --replications 10"
 
@@ -36,7 +36,7 @@ def _error(message: str) -> int:
 
 def compare_folder(args: argparse.Namespace) -> int:
     """The comparison table (or JSON) of a results folder written by `trustsim sweep`."""
-    from .analysis import (
+    from ..analysis.results import (
         ResultsError,
         describe,
         format_summary,
@@ -64,7 +64,7 @@ def compare_folder(args: argparse.Namespace) -> int:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from .analysis import COMPARE_SCALE, compare, format_summary, summary_json
+    from ..analysis.results import COMPARE_SCALE, compare, format_summary, summary_json
 
     if _is_results_folder(args.scenario):
         return compare_folder(args)
@@ -93,8 +93,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .analysis import ResultsError
-    from .report import write_report
+    from ..analysis.report import write_report
+    from ..analysis.results import ResultsError
 
     try:
         path = write_report(args.results_dir)

@@ -14,8 +14,8 @@ import socket
 import sys
 from pathlib import Path
 
-from trustsim.cli_core import bounded_int
-from trustsim.params import ParameterError
+from trustsim.cli.core import bounded_int
+from trustsim.model.params import ParameterError
 
 APP_MODULE = "trustsim.app.app"
 MESA_MODULE = "trustsim.app.mesa_view"  # `--mesa`: the model in Mesa's standard SolaraViz page

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .sweep.cli import add_executor_options
+from .sweep import add_executor_options
 
 
 def register(sub) -> None:
@@ -51,8 +51,13 @@ def _error(message: str) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from .calibration import CalibrationError, default_folder, load_calibration, run_calibration
-    from .sweep.experiment import ExperimentError
+    from ..calibrate.calibration import (
+        CalibrationError,
+        default_folder,
+        load_calibration,
+        run_calibration,
+    )
+    from ..sweep.experiment import ExperimentError
 
     try:
         cal = load_calibration(args.config, quick=args.quick)

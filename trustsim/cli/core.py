@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .model import OUTPUT_LABELS, OUTPUTS
-from .params import ParameterError
-from .runner import run
-from .scenarios import list_scenarios, load_scenario
-from .worlds import WORLDS, default_scale
+from ..model.model import OUTPUT_LABELS, OUTPUTS
+from ..model.params import ParameterError
+from ..model.runner import run
+from ..model.scenarios import list_scenarios, load_scenario
+from ..model.worlds import WORLDS, default_scale
 
 
 def positive_float(text: str) -> float:
@@ -90,7 +90,7 @@ def write_csv_atomically(df, path: str) -> None:
 
 
 def cmd_run(args) -> int:
-    from .params import Params
+    from ..model.params import Params
 
     scenario = load_scenario(args.scenario)
     overrides = parse_set(args.set)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .cli_core import bounded_int
+from .core import bounded_int
 
 DISCOVER_EXAMPLE = (
     "trustsim discover results/robustness --scenario integrated-esv-digg "
@@ -15,14 +15,14 @@ DISCOVER_EXAMPLE = (
 
 
 def _print(lines: list[str]) -> None:
-    from .cli_analysis import _print as print_text
+    from .analysis import _print as print_text
 
     print_text("\n".join(line for line in lines if not line.startswith("![")))
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
-    from . import discovery, discovery_report, plots
-    from .analysis import load_results
+    from ..analysis import discovery, discovery_report, plots
+    from ..analysis.results import load_results
 
     if args.failure is not None:
         failure = discovery.parse_failure(args.failure)  # a bad expression fails before loading
@@ -51,8 +51,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 
 
 def cmd_robustness(args: argparse.Namespace) -> int:
-    from . import discovery, discovery_report
-    from .analysis import load_results
+    from ..analysis import discovery, discovery_report
+    from ..analysis.results import load_results
 
     targets = discovery.load_targets(args.targets)
     fut = discovery.futures(load_results(args.results_dir))

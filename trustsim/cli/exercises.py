@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from .cli_core import bounded_int
+from .core import bounded_int
 
 DOCS_DIR = Path("docs") / "teaching"
 
@@ -37,7 +37,7 @@ def _emit(text: str, out: str | None) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    from .exercises import ExerciseError
+    from ..teach.exercises import ExerciseError
 
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
@@ -50,7 +50,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def cmd_list(args) -> int:
-    from .exercises import list_exercises
+    from ..teach.exercises import list_exercises
 
     for e in list_exercises():
         print(f"{e.ident:<24} {e.minutes:>3} min  {e.level:<12} {', '.join(e.claims)}")
@@ -59,14 +59,14 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
-    from .teaching import exercise_guide
+    from ..teach.teaching import exercise_guide
 
     sys.stdout.write(exercise_guide(args.id, args.lang))
     return 0
 
 
 def cmd_key(args) -> int:
-    from .exercises import (
+    from ..teach.exercises import (
         answer_key,
         compute_answer_key,
         key_document,
@@ -75,7 +75,7 @@ def cmd_key(args) -> int:
         many_exercise_runs,
         write_answer_key,
     )
-    from .teaching import number
+    from ..teach.teaching import number
 
     exercises = list_exercises()
     reps = args.replications
@@ -107,14 +107,14 @@ def cmd_key(args) -> int:
 
 
 def cmd_worksheet(args) -> int:
-    from .teaching import worksheet
+    from ..teach.teaching import worksheet
 
     _emit(_format(worksheet(args.id, args.lang), args), args.out)
     return 0
 
 
 def cmd_guide(args) -> int:
-    from .teaching import teachers_guide
+    from ..teach.teaching import teachers_guide
 
     _emit(_format(teachers_guide(args.lang), args), args.out)
     return 0
@@ -123,14 +123,14 @@ def cmd_guide(args) -> int:
 def _format(text: str, args) -> str:
     if not args.html:
         return text
-    from .teaching import html_page
+    from ..teach.teaching import html_page
 
     return html_page(text, args.lang)
 
 
 def cmd_docs(args) -> int:
-    from .exercises import LANGS
-    from .teaching import paper_files
+    from ..teach.exercises import LANGS
+    from ..teach.teaching import paper_files
 
     for lang in LANGS:
         for name, text in paper_files(lang).items():
@@ -143,7 +143,7 @@ def _guarded(func):
     """Run `func(args)`; an ExerciseError is one clear line and exit 2."""
 
     def run(args) -> int:
-        from .exercises import ExerciseError
+        from ..teach.exercises import ExerciseError
 
         try:
             return func(args)
@@ -205,7 +205,7 @@ def register(sub) -> None:
 
 def _with_default_reps(func):
     def run(args) -> int:
-        from .exercises import DEFAULT_REPLICATIONS
+        from ..teach.exercises import DEFAULT_REPLICATIONS
 
         if args.replications is None:
             args.replications = DEFAULT_REPLICATIONS

@@ -12,23 +12,23 @@ import os
 import sys
 import warnings
 
-from . import __version__
-from .analysis import ResultsError
-from .params import ParameterError
-from .scenarios import ScenarioError
+from .. import __version__
+from ..analysis.results import ResultsError
+from ..model.params import ParameterError
+from ..model.scenarios import ScenarioError
 
 # module name -> registers one or more subcommands (imported lazily so that `trustsim run`
 # does not pay for Solara, Dask or matplotlib)
 SUBCOMMAND_MODULES = (
-    "trustsim.cli_core",  # run, scenarios
-    "trustsim.sweep.cli",  # sweep
-    "trustsim.cli_analysis",  # compare, report
-    "trustsim.app.cli",  # app
-    "trustsim.bench",  # bench
-    "trustsim.cli_calibrate",  # calibrate
-    "trustsim.cli_discover",  # discover, robustness
-    "trustsim.cli_exercises",  # exercises
-    "trustsim.cli_session",  # session
+    "trustsim.cli.core",  # run, scenarios
+    "trustsim.cli.sweep",  # sweep
+    "trustsim.cli.analysis",  # compare, report
+    "trustsim.cli.app",  # app
+    "trustsim.cli.bench",  # bench
+    "trustsim.cli.calibrate",  # calibrate
+    "trustsim.cli.discover",  # discover, robustness
+    "trustsim.cli.exercises",  # exercises
+    "trustsim.cli.session",  # session
 )
 
 

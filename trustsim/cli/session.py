@@ -50,7 +50,7 @@ def _guarded(func: Callable[[Any], int]) -> Callable[[Any], int]:
     """Run `func(args)`; a ParticipatoryError is one clear line and exit 2."""
 
     def run(args) -> int:
-        from .participatory import ParticipatoryError
+        from ..play.participatory import ParticipatoryError
 
         try:
             return func(args)
@@ -69,7 +69,7 @@ def _read_only_uri(path: Path) -> str:
 def read_session_file(path: Path) -> tuple[dict[str, Any], list[tuple]]:
     """The `meta` and the events (seq, time, kind, round, participant, role, payload) of a
     session file, opened read-only; a ParticipatoryError says what is wrong with it."""
-    from .participatory import FORMAT_VERSION, ParticipatoryError
+    from ..play.participatory import FORMAT_VERSION, ParticipatoryError
 
     if not path.exists():
         raise ParticipatoryError(f"{path}: no such file; {WHAT_IS_A_SESSION_FILE}")
@@ -156,7 +156,7 @@ def summarise(meta: dict[str, Any], events: list[tuple]) -> dict[str, Any]:
 # ---------------------------------------------------------------------- writing output
 def _check_out(out: Path, source: Path, force: bool) -> None:
     """Refuse an output path before any work is done: suffix, folder, existing file."""
-    from .participatory import ParticipatoryError
+    from ..play.participatory import ParticipatoryError
 
     if out.suffix not in OUT_SUFFIXES:
         raise ParticipatoryError(
@@ -178,7 +178,7 @@ def _check_out(out: Path, source: Path, force: bool) -> None:
 
 def _write_atomically(out: Path, write: Callable[[Path], Any]) -> None:
     """`write(tmp)` to a temporary file beside `out` (same suffix), then rename it to `out`."""
-    from .participatory import ParticipatoryError
+    from ..play.participatory import ParticipatoryError
 
     tmp = out.with_name(f".{out.stem}.tmp-{os.getpid()}{out.suffix}")
     try:
@@ -200,7 +200,7 @@ def write_frame(frame, out: Path) -> None:
 
 # ---------------------------------------------------------------------- the commands
 def cmd_show(args) -> int:
-    from .participatory import ROLES
+    from ..play.participatory import ROLES
 
     path = Path(args.file)
     meta, events = read_session_file(path)
@@ -230,7 +230,7 @@ def cmd_show(args) -> int:
 
 
 def cmd_replay(args) -> int:
-    from .participatory import replay
+    from ..play.participatory import replay
 
     path = Path(args.file)
     out = Path(args.out) if args.out else None
@@ -272,7 +272,7 @@ def format_table(frame, columns: tuple[str, ...]) -> str:
 
 
 def cmd_export(args) -> int:
-    from .participatory import ParticipatoryError, export_decisions
+    from ..play.participatory import ParticipatoryError, export_decisions
 
     path, out = Path(args.file), Path(args.out)
     _, events = read_session_file(path)

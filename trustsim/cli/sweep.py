@@ -6,8 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli_core import bounded_int, positive_float
-from .experiment import MAX_REPLICATIONS, list_experiment_names, load_experiment
+from ..sweep.experiment import MAX_REPLICATIONS, list_experiment_names, load_experiment
+from .core import bounded_int, positive_float
 
 
 def _scheduler(text: str) -> str:
@@ -85,7 +85,7 @@ def register(sub) -> None:
 
 
 def cmd_sweep(args) -> int:
-    from .engine import default_folder, run_sweep
+    from ..sweep.engine import default_folder, run_sweep
 
     if args.list:
         for name in list_experiment_names():
@@ -145,8 +145,8 @@ def _summary(name: str, result) -> str:
 
 def _report(folder: Path, quiet: bool) -> None:
     """Write the report and print the comparison table, when those modules exist."""
-    from ..analysis import ResultsError, comparison_table
-    from ..report import write_report
+    from ..analysis.report import write_report
+    from ..analysis.results import ResultsError, comparison_table
 
     try:
         path = write_report(folder)

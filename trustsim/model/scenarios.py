@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..resources import shipped_folder
 from .params import SPECS, ParameterError
-from .resources import shipped_folder
 
 # the repository's scenarios/ (or the copy in an installed wheel); $TRUSTSIM_SCENARIOS overrides
 SCENARIO_DIR = shipped_folder("scenarios", "TRUSTSIM_SCENARIOS")

@@ -44,10 +44,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import OUTPUTS, TrustModel
-from .params import SPECS, Params
-from .scenarios import load_scenario
-from .worlds import STATE_AGENCY
+from ..model.model import OUTPUTS, TrustModel
+from ..model.params import SPECS, Params
+from ..model.scenarios import load_scenario
+from ..model.worlds import STATE_AGENCY
 
 FORMAT_VERSION = 1
 QUARTERS_PER_ROUND = 4  # one round is one budget year

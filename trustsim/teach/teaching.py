@@ -17,6 +17,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from ..model.scenarios import INFO_SECTIONS, load_scenario
 from .exercises import (
     BAND,
     LANGS,
@@ -29,7 +30,6 @@ from .exercises import (
     list_exercises,
     read_answer_document,
 )
-from .scenarios import INFO_SECTIONS, load_scenario
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
