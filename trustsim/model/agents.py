@@ -7,15 +7,12 @@ but their state lives in the model's arrays (one row per agency / workplace) so 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 import mesa
 import numpy as np
 
 from .worlds import MUNICIPALITY, REGION, STATE_AGENCY
-
-if TYPE_CHECKING:
-    from .model import TrustModel
 
 # Support domains and the share of each body's support in each domain (from their mandates:
 # AgV leadership/HR, ESV financial steering and planning, DIGG digital benefits realisation, SKR all
@@ -58,7 +55,7 @@ class Government(mesa.Agent):
     (loosen_speed). A view on the model's arrays: `ratchet` is the one the dynamics read.
     """
 
-    def __init__(self, model: TrustModel) -> None:
+    def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
 
     ratchet = property(lambda self: self.model.ratchet)
@@ -81,7 +78,7 @@ class Government(mesa.Agent):
             current += np.where(gap > 0, p.tighten_speed, p.loosen_speed) * gap
 
 
-def support_bodies(model: TrustModel) -> list[SupportBody]:
+def support_bodies(model: mesa.Model) -> list[SupportBody]:
     """AgV, ESV, DIGG and (where the world has municipalities or regions) SKR."""
     p = model.p
     bodies = [
@@ -103,7 +100,7 @@ class SupportBody(mesa.Agent):
     the organisation keeps it in its memory for that domain.
     """
 
-    def __init__(self, model: TrustModel, short: str, alignment: float, reach: float) -> None:
+    def __init__(self, model: mesa.Model, short: str, alignment: float, reach: float) -> None:
         super().__init__(model)
         self.short = short
         self.name = FULL_NAMES[short]
@@ -145,7 +142,7 @@ class SupportBody(mesa.Agent):
 class MethodSupport(mesa.Agent):
     """RISE: innovation-management method support (ISO 56002) for a share of experiments (C8)."""
 
-    def __init__(self, model: TrustModel, share: float) -> None:
+    def __init__(self, model: mesa.Model, share: float) -> None:
         super().__init__(model)
         self.short, self.name, self.share = "RISE", FULL_NAMES["RISE"], share
 
@@ -156,7 +153,7 @@ class Rum(mesa.Agent):
     which bring co-funding (C11), and chooses relevant challenges for the national experiments
     (C12)."""
 
-    def __init__(self, model: TrustModel, uptake: float) -> None:
+    def __init__(self, model: mesa.Model, uptake: float) -> None:
         super().__init__(model)
         self.short, self.uptake = "RUM", uptake
 
@@ -181,7 +178,7 @@ class ExperimentationScheme(mesa.Agent):
         ),
     }
 
-    def __init__(self, model: TrustModel) -> None:
+    def __init__(self, model: mesa.Model) -> None:
         super().__init__(model)
         self.short = "Vinnova"
         self.name = FULL_NAMES["Vinnova"]
@@ -225,7 +222,7 @@ class ExperimentationScheme(mesa.Agent):
 class Agency(mesa.Agent):
     """A state agency, municipality or region: a view on row `index` of the model's agency arrays."""
 
-    def __init__(self, model: TrustModel, index: int, name: str) -> None:
+    def __init__(self, model: mesa.Model, index: int, name: str) -> None:
         super().__init__(model)
         self.index, self.name = index, name
 
@@ -243,7 +240,7 @@ class Manager(mesa.Agent):
     """A manager and her workplace: a view on row `index` of the model's workplace arrays
     (ODD submodel 3; the update itself is `TrustModel._update_managers`)."""
 
-    def __init__(self, model: TrustModel, index: int) -> None:
+    def __init__(self, model: mesa.Model, index: int) -> None:
         super().__init__(model)
         self.index = index
 
