@@ -46,6 +46,7 @@ from ..model.scenarios import ScenarioError, load_scenario
 from ..model.worlds import WORLDS, scale_problem
 from ..resources import shipped_folder
 from ..sweep.runs import replication_seeds
+from .report import write_atomically
 
 # A proposal is rounded to this many decimals in probit space (z ~ N(0, 1) per parameter) before it
 # is simulated. Why: the proposal x = loc + chol @ z comes out of BLAS (the weighted covariance, its
@@ -1050,17 +1051,6 @@ def compare_posteriors(new: pd.DataFrame, old: pd.DataFrame, atol: float = 1e-12
             i = int(np.argmin(same))
             out.append(f"column {col!r} differs first at particle {i}: {a[i]!r} vs {b[i]!r}")
     return out
-
-
-def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through `write(tmp)` to a temporary name beside `path`, then rename."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # ---------------------------------------------------------------------------------- one call

@@ -1,11 +1,13 @@
 """The calibration report: marginal and pairwise figures (PNG) and report.md beside the posterior.
 
-Reads only what `trustsim.calibration` computed (posterior particles, posterior predictive check,
+Reads only what `trustsim.calibrate.calibration` computed (posterior particles, posterior predictive check,
 identifiability, generations); draws with matplotlib's Agg backend (no display needed).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -101,10 +103,20 @@ def _table(df: pd.DataFrame, columns: list[str], fmt: str = "{:.3g}") -> str:
     return "\n".join(lines)
 
 
+def write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write through `write(tmp)` to a temporary name beside `path`, then rename."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def write_report(folder: Path, cal, post, ppc, ident, gens, reason: str) -> Path:
     """Write marginals.png, pairwise.png and report.md into `folder`; return the report's path."""
     from .. import __version__
-    from .calibration import write_atomically
 
     try:
         from pyabc import __version__ as pyabc_version
