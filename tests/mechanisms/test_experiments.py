@@ -130,9 +130,9 @@ def test_unfunded_experiments_are_cut_at_the_budget_year_boundary(horizon):
     m.exp_left = np.full(n, 5)
     m.exp_flags = np.where(np.arange(n) % 2, FUNDED, 0).astype(np.int64)
     m.exp_quality = np.full(n, 0.5)
-    m._run_experiments(5, np.random.default_rng(0))  # not a boundary: nothing cut
+    m._cut_at_budget_year(5, np.random.default_rng(0))  # not a boundary: nothing cut
     assert len(m.exp_wp) == n and m.cut_by_budget_horizon == 0
-    m._run_experiments(8, np.random.default_rng(0))
+    m._cut_at_budget_year(8, np.random.default_rng(0))
     funded = (m.exp_flags & FUNDED) > 0
     assert funded.sum() == n // 2  # funded experiments are never cut
     kept = (~funded).sum() / (n // 2)
@@ -145,7 +145,10 @@ def test_unfunded_experiments_are_cut_at_the_budget_year_boundary(horizon):
 def test_safe_workplaces_catch_operational_errors():
     rates = []
     for safety in (0.0, 1.0):
-        m = small("state", scale=0.05, idea_rate=0.0, operational_incidents=20.0, safety_catch=0.6)
+        m = small(
+            "state", scale=0.05, idea_rate=0.0, operational_incidents=20.0, safety_catch=0.6,
+            control_catch=0.0,
+        )
         m.staff.safety[:] = safety
         total = 0.0
         for k in range(1, 25):

@@ -74,9 +74,9 @@ OUTPUT_LABELS = {
     "innovation_value": "value of innovations per 1 000 staff per year (1 = a median idea)",
     "reporting_demands": "mean reporting demands on organisations",
 }
-# Further diagnostics: the blocker accounting (P1) and the cost-effectiveness figure.
+# Further diagnostics: the blocker accounting (P1) and the experiment counts. (Innovations per MSEK
+# is a paired figure, the increment over a baseline run: `trustsim.analysis.summarise`.)
 DIAGNOSTICS = (
-    "innovations_per_msek",
     "experiments_started",
     "experiments_failed",
     "blocked_by_time",
@@ -117,7 +117,7 @@ SPINUP_TRUST_SHARE = 0.2  # share of trust-oriented managers when the spin-up st
 RECRUIT_SPREAD = 0.1  # a recruited manager: organisation's mean orientation ± U(0, spread)
 FUNDED_SCREEN = 0.5  # funded (grassroots) experiments come from the better half of ideas
 
-MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by
+MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by (analysis)
 
 # Flags of an experiment
 CROSS, FUNDED, METHOD = 2, 4, 8
@@ -248,9 +248,15 @@ class TrustModel(mesa.Model):
         self.government = Government(self)
         self.programme_cost_msek = 0.0
 
-    def teams_per_site(self) -> int:
-        """Teams per work site: round(work_site_staff / span_of_control), at least 1."""
-        return max(1, round(self.p.work_site_staff / self.p.span_of_control))
+    def teams_per_site(self) -> np.ndarray:
+        """Teams per work site of each organisation, by its kind: round(site staff /
+        span_of_control), at least 1; state_site_staff for state agencies, local_site_staff for
+        municipalities and regions."""
+        p = self.p
+        staff = np.where(
+            self.world.kinds == STATE_AGENCY, p.state_site_staff, p.local_site_staff
+        )
+        return np.maximum(1, np.round(staff / p.span_of_control)).astype(np.int64)
 
     def _init_state(self) -> None:
         """Dynamic state at the start of the spin-up (ODD §5)."""
@@ -392,7 +398,7 @@ class TrustModel(mesa.Model):
 
     def _quarter(self, first: bool = False) -> None:
         p, t = self.p, self.t
-        if p.scandal_quarter >= 0 and t == p.scandal_quarter:
+        if p.scandal_quarter > 0 and t == p.scandal_quarter:
             self.inject_scandal()
         # 1. governments
         if not first:
@@ -581,6 +587,9 @@ class TrustModel(mesa.Model):
             candidates - started + cross_taken - cross_started
         )
         rng_exp = self.stream("experiments")
+        # C1: the budget-year cut meets the experiments under way at the boundary, before this
+        # quarter's new ones start (an experiment started in a boundary quarter has spent no time)
+        self._cut_at_budget_year(t, rng_exp)
         grassroots = self.scheme.step(rng_exp) if self.scheme is not None else 0.0
         self._start_experiments(started, approve, cross_started, uptake, grassroots, rng_exp)
         self.experiments_started = self.per_1000_year(started + cross_started) + (
@@ -592,8 +601,11 @@ class TrustModel(mesa.Model):
         # operational incidents, independent of experiments; safe workplaces catch errors (C14)
         rng_inc = self.stream("incidents")
         safety_wp = np.bincount(wp, weights=st.safety, minlength=nw) / self.wp_size
+        # operational errors are caught like failed experiments' errors: by control (detail of
+        # the organisation's steering) and by psychological safety (ODD 7.6)
+        detail_wp = self.detail[self.wp_agency]
         operational = p.operational_incidents / 4000.0 * self.wp_size * (
-            1.0 - p.safety_catch * safety_wp
+            (1.0 - p.control_catch * detail_wp) * (1.0 - p.safety_catch * safety_wp)
         )
         incidents = incidents + rng_inc.poisson(operational)
         expected = expected + operational
@@ -625,12 +637,6 @@ class TrustModel(mesa.Model):
         self.cross_agency_resolved = self.per_1000_year(resolved)
         self._national_visibility(expected, rng_inc)
         self.programme_cost_msek = self._programme_cost()  # support bodies' agents may be changed
-        national_per_year = self.innovation_rate / 1000.0 * self.world.full_staff
-        self.innovations_per_msek = (
-            national_per_year / self.programme_cost_msek
-            if self.programme_cost_msek >= MIN_COST_MSEK
-            else 0.0
-        )
 
     def _national_visibility(self, expected: np.ndarray, rng) -> None:
         """Visible incidents per 1 000 staff of each sector, drawn at national scale:
@@ -678,21 +684,26 @@ class TrustModel(mesa.Model):
         self.exp_wp, self.exp_left = self.exp_wp[keep], self.exp_left[keep]
         self.exp_flags, self.exp_quality = self.exp_flags[keep], self.exp_quality[keep]
 
-    def _run_experiments(self, t: int, rng):
-        """Advance experiments one quarter; cut at budget-year boundaries; complete (ODD 7.6)."""
-        p = self.p
-        nw = self.n_workplaces
+    def _cut_at_budget_year(self, t: int, rng) -> None:
+        """C1: at a budget-year boundary (t % 4 == 0) each unfunded experiment under way is cut
+        with p_cut = horizon_cut / budget_horizon_years. A cut experiment ends without a result
+        (neither success nor failure); the time spent on it is lost. Runs before the quarter's new
+        experiments start: an experiment of D quarters is exposed at the boundaries among its
+        quarters 2..D, (D - 1) / 4 of them on average, never in its first quarter (ODD 7.6)."""
+        p, nw = self.p, self.n_workplaces
         cut = np.zeros(len(self.exp_wp), dtype=bool)
         if t % 4 == 0 and len(self.exp_left):
-            # C1: unfunded experiments under way at the budget-year boundary risk being cut, less so
-            # with a longer budget horizon: p_cut = horizon_cut / horizon_years. A cut experiment
-            # ends without a result (neither success nor failure); the time spent on it is lost.
             exposed = (self.exp_flags & FUNDED) == 0
             cut = exposed & (rng.random(len(self.exp_left)) < p.horizon_cut / p.budget_horizon_years)
         self.cut_by_budget_horizon = self.per_1000_year(
             np.bincount(self.exp_wp[cut], minlength=nw)
         )
         self._keep_experiments(~cut)
+
+    def _run_experiments(self, t: int, rng):
+        """Advance experiments one quarter and complete those that end (ODD 7.6)."""
+        p = self.p
+        nw = self.n_workplaces
         self.exp_left -= 1
         done = self.exp_left <= 0
         dwp, dflags, dq = self.exp_wp[done], self.exp_flags[done], self.exp_quality[done]
@@ -743,8 +754,9 @@ class TrustModel(mesa.Model):
         self.experimentation_culture = self.per_1000_year(perceives) / 4000.0
         self.admin_burden = self._weighted_mean(self.wp_admin)
         self.trust_orientation = self._weighted_mean(self.orientation)
-        self.steering_detail = float(self.detail.mean())
-        self.reporting_demands = float(self._reporting_load().mean())
+        # organisation-level outputs weighted by real staff, like every other output
+        self.steering_detail = _dot(self.agency_size, self.detail) / self.real_staff
+        self.reporting_demands = _dot(self.agency_size, self._reporting_load()) / self.real_staff
         # Innovationsbarometern asks work sites: a site innovated if any of its teams did
         window = (self.t - self.last_innovation) < WINDOW_QUARTERS
         site_innovated = np.bincount(self.wp_site, weights=window, minlength=self.n_sites) > 0

@@ -118,7 +118,7 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "Years the model runs under baseline settings before the reported series starts (quarter 0), so every scenario starts from the baseline's steady state."),
     _p("scandal_quarter", -1, -1, 400, "quarter (-1 = none)", "government",
        "P7 stress test; assumption",
-       "Quarter of the reported series in which a visible scandal is injected (-1: no scandal)."),
+       "Quarter of the reported series in which a visible scandal is injected (-1: no scandal; 0 is refused: quarter 0 is the spun-up state the levers switch on at, so the first quarter a scandal can happen in is 1)."),
     _p("scandal_size", 1.0, 0.0, 20.0, "visible incidents per 1000 staff", "government",
        "P7 stress test; assumption",
        "Size of an injected scandal."),
@@ -333,9 +333,12 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("diffusion_rate", 4.0, 0.0, 5.0, "per innovation per quarter", "experiments",
        "Rogers 2003; Innovationsbarometern (new to the workplace counts)",
        "Rate at which neighbouring workplaces adopt an innovation."),
-    _p("work_site_staff", 38, 5, 200, "staff per work site", "managers",
-       "SKL 2019 (Innovationsbarometern: population of 38 000 public work sites) and the public-sector head count (1 445 000): 1 445 000 / 38 000 = 38",
-       "Staff of a work site (arbetsställe), the unit Innovationsbarometern asks; teams of an organisation are grouped into sites of round(work_site_staff / span_of_control) teams."),
+    _p("state_site_staff", 101, 20, 300, "staff per work site", "managers",
+       "Länsstyrelserna, mapping of state presence: 278 015 state employees at 2 749 work sites of 220 agencies: 278 015 / 2 749 = 101",
+       "Staff of a state agency's work site (arbetsställe), the unit Innovationsbarometern asks; an agency's teams are grouped into sites of round(state_site_staff / span_of_control) teams."),
+    _p("local_site_staff", 33, 5, 200, "staff per work site", "managers",
+       "derived: SKL 2019 (Innovationsbarometern: a population of about 38 000 public work sites) less the state's 2 749 sites (Länsstyrelserna), for SKR's 1 175 000 municipal and regional staff (875 000 + 300 000): 1 175 000 / 35 251 = 33; an assumption where the sources' years and definitions differ",
+       "Staff of a municipal or regional work site; their teams are grouped into sites of round(local_site_staff / span_of_control) teams."),
 )
 # fmt: on
 
@@ -373,6 +376,12 @@ class Params(Mapping[str, Any]):
             if spec is None:
                 raise _unknown(name)
             values[name] = spec.check(value)
+        if values["scandal_quarter"] == 0:
+            raise ParameterError(
+                "parameter 'scandal_quarter': 0 is not allowed; allowed is -1 (no scandal) or an"
+                " integer in [1, 400] (quarter 0 is the spun-up state the levers switch on at: the"
+                " earliest scandal is in quarter 1)"
+            )
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> Any:
