@@ -81,6 +81,14 @@ def register(sub) -> None:
         action="store_true",
         help="do not write the report or print the comparison table afterwards",
     )
+    p.add_argument(
+        "--table",
+        choices=("full", "compact"),
+        default="full",
+        help="the table printed at the end: full (every output, every scenario; the default) or "
+        "compact (the README's headline table: P(>0), 90 %% of pairs, P(tips), cost; then the "
+        "report's path)",
+    )
     p.set_defaults(func=cmd_sweep)
 
 
@@ -112,7 +120,7 @@ def cmd_sweep(args) -> int:
     if not args.quiet:
         print(_summary(experiment.name, result), file=sys.stderr)
     if result.done and not args.no_report:
-        _report(result.folder, args.quiet)
+        _report(result.folder, args.quiet, args.table)
     if result.failed:
         print(
             f"trustsim: {result.failed} run(s) failed; tracebacks are in "
@@ -143,13 +151,18 @@ def _summary(name: str, result) -> str:
     )
 
 
-def _report(folder: Path, quiet: bool) -> None:
-    """Write the report and print the comparison table, when those modules exist."""
+def _report(folder: Path, quiet: bool, table: str = "full") -> None:
+    """Write the report and print the comparison table (`table`: full or compact)."""
+    from ..analysis.headline import compact_table
     from ..analysis.report import write_report
-    from ..analysis.results import ResultsError, comparison_table
+    from ..analysis.results import ResultsError, comparison_table, load_results, results_summary
 
     try:
         path = write_report(folder)
+        if table == "compact":  # the headline table, then where the whole report is
+            print(compact_table(results_summary(load_results(folder))))
+            print(f"\nreport (every output, figures): {path}")
+            return
         if not quiet:
             print(f"report: {path}", file=sys.stderr)
         print(comparison_table(folder))
