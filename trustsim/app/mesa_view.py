@@ -87,7 +87,7 @@ class ViewModel(TrustModel):
 
 # ---------------------------------------------------------------------------- model parameters
 def lever_param(name: str, step: float) -> dict[str, Any]:
-    """A SolaraViz user parameter for one lever: range and default from `trustsim.params.SPECS`."""
+    """A SolaraViz user parameter for one lever: range and default from `trustsim.model.params.SPECS`."""
     spec = SPECS[name]
     label = LABELS.get(name, name)
     if spec.kind is bool:

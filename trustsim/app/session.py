@@ -46,7 +46,7 @@ PLAY_TO_YEARS = (1, 2, 3, 4, 5, 8, 10, 15, 20, 30)  # "Play to year N" choices
 
 @dataclass(frozen=True)
 class Lever:
-    """A parameter the page offers as a control; range and type come from `trustsim.params`."""
+    """A parameter the page offers as a control; range and type come from `trustsim.model.params`."""
 
     name: str
     step: float = 0.05  # slider step; ignored for on/off levers
