@@ -185,7 +185,7 @@ def test_install_is_quiet_and_uses_the_installed_copy(installed):
         deprecations(installed.pip_log)
     )
     code = (
-        "import trustsim, trustsim.scenarios as s, trustsim.sweep.experiment as e; "
+        "import trustsim, trustsim.model.scenarios as s, trustsim.sweep.experiment as e; "
         "print(trustsim.__file__); print(s.SCENARIO_DIR); print(e.EXPERIMENT_DIR)"
     )
     proc = run([installed.bin / "python", "-c", code], installed.user_dir, installed.env)

@@ -197,7 +197,7 @@ def scenario_items(
 
 
 def claim_texts(codes: tuple[str, ...], lang: str) -> str:
-    """The claims written out ("C1: ...") when `trustsim.teaching` provides them, else the codes."""
+    """The claims written out ("C1: ...") when `trustsim.teach.teaching` provides them, else the codes."""
     try:
         claim_text = importlib.import_module("trustsim.teach.teaching").claim_text
     except (ImportError, AttributeError):
@@ -595,7 +595,7 @@ def InfoPanel(lang: str, scenario: str = "", scenario_title: str = ""):
     """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try.
 
     With `scenario`, a last panel holds that scenario's own Info text (its file's [info] table,
-    through `trustsim.teaching.scenario_info`, when that module is there).
+    through `trustsim.teach.teaching.scenario_info`, when that module is there).
     """
     sections = ("what", "how", "use", "notice", "try", "credits")
     info = scenario_info_text(scenario, lang) if scenario else ""

@@ -443,11 +443,11 @@ class Workshop:
 
 # ---------------------------------------------------------------------------- exercises
 def list_exercises() -> tuple[list[Any], list[str]]:
-    """The exercises of `trustsim.exercises` and a message per problem ([] if there are none)."""
+    """The exercises of `trustsim.teach.exercises` and a message per problem ([] if there are none)."""
     try:
         from trustsim.teach import exercises
     except ImportError as exc:
-        return [], [f"trustsim.exercises is not available ({exc})"]
+        return [], [f"trustsim.teach.exercises is not available ({exc})"]
     try:
         return list(exercises.list_exercises()), []
     except Exception as exc:  # noqa: BLE001 - a broken exercise file: a message in the page
@@ -472,7 +472,7 @@ def exercise_setup(exercise: Any) -> Setup:
 class ExerciseProgress:
     """A student's way through one exercise: the step shown and the answers given.
 
-    Plain Python; the answers are checked by `trustsim.exercises.check_answer` against the answer
+    Plain Python; the answers are checked by `trustsim.teach.exercises.check_answer` against the answer
     key the model computed (`answer_key`), never against numbers typed into the page.
     """
 

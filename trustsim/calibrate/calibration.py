@@ -6,7 +6,7 @@ a distance weighted by each fitted target's sd, d = sqrt(Σ ((s_k - y_k) / sd_k)
 (pyabc; its SQLite history is the record, so a killed run continues from its last finished
 generation) → the weighted posterior particles (Parquet), a posterior predictive check against
 every target (fitted and held out) and the identifiability of each parameter (posterior / prior
-width). `trustsim.calibration_report` turns these into figures and Markdown.
+width). `trustsim.calibrate.report` turns these into figures and Markdown.
 
 Execution: every simulation goes through `trustsim.sweep.executor.open_executor` (a local process
 pool or Dask), fed to pyabc's `ConcurrentFutureSampler`. Determinism: a particle's model runs are

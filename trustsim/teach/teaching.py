@@ -1,8 +1,8 @@
 """Texts for teaching, in English and Swedish: the glossary, the seed's claims written out, each
 scenario's Info text, and the printable worksheets and teacher's guide of the exercises.
 
-- `glossary(lang)`: (term, definition) pairs from `trustsim/data/glossary.toml`, sorted by term;
-- `claim_text(code, lang)`: claim C1…C14 written out (`trustsim/data/claims.toml`, from the seed);
+- `glossary(lang)`: (term, definition) pairs from `trustsim/teach/data/glossary.toml`, sorted by term;
+- `claim_text(code, lang)`: claim C1…C14 written out (`trustsim/teach/data/claims.toml`, from the seed);
 - `scenario_info(name, lang)`: the scenario file's `[info]` sections (NetLogo's Info tab);
 - `worksheet(exercise, lang)` and `teachers_guide(lang)`: Markdown for paper. The guide's answer
   key is read from the generated `exercises/answers.json` (computed by the model, never typed), so
