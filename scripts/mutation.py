@@ -1,7 +1,7 @@
 """Mutation score of the fast test suite: does a test fail when a mechanism of the model breaks?
 
 Each mutation below is a one-line knock-out of one mechanism (ODD §3, §7.1–7.8): exact old text in
-a file of `trustsim/`, its replacement, and the mechanism it breaks. For each, the working tree's
+a model file, its replacement, and the mechanism it breaks. For each, the working tree's
 `trustsim/` and the fast tests are copied to a temporary folder, the mutation is applied there (the
 repository is never touched), and
 
@@ -39,12 +39,13 @@ FAST_TESTS = ("tests/mechanisms", "tests/test_model_properties.py")
 # not about the model's mechanisms: whether docs/ODD.md names the tests
 IGNORED = ("tests/mechanisms/test_odd_names_tests.py",)
 TIMEOUT_S = 600
+MODEL_DIR = "trustsim/model"  # the mutations' files are the model's, relative to this folder
 
 
 @dataclass(frozen=True)
 class Mutation:
     name: str
-    file: str  # inside trustsim/
+    file: str  # inside trustsim/model/ (MODEL_DIR)
     old: str
     new: str
     breaks: str  # the mechanism it breaks, with its ODD section
@@ -366,12 +367,12 @@ def check_texts(mutations, package: Path) -> list[str]:
     for m in mutations:
         path = package / m.file
         if not path.is_file():
-            problems.append(f"{m.name}: no file trustsim/{m.file}")
+            problems.append(f"{m.name}: no file {MODEL_DIR}/{m.file}")
             continue
         count = path.read_text(encoding="utf-8").count(m.old)
         if count != 1:
             problems.append(
-                f"{m.name}: old text found {count} times in trustsim/{m.file}: {m.old!r}"
+                f"{m.name}: old text found {count} times in {MODEL_DIR}/{m.file}: {m.old!r}"
             )
         if m.old == m.new:
             problems.append(f"{m.name}: the new text is the old text")
@@ -447,7 +448,7 @@ def mutate_and_run(mutation: Mutation, timeout: float) -> tuple[bool, str, float
     with tempfile.TemporaryDirectory(prefix=f"mutation-{mutation.name}-") as tmp:
         dest = Path(tmp)
         copy_tree(dest)
-        path = dest / "trustsim" / mutation.file
+        path = dest / MODEL_DIR / mutation.file
         text = path.read_text(encoding="utf-8")
         path.write_text(text.replace(mutation.old, mutation.new, 1), encoding="utf-8")
         return run_suite(dest, mutation.test, timeout)
@@ -496,7 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    problems = check_texts(MUTATIONS, ROOT / "trustsim")
+    problems = check_texts(MUTATIONS, ROOT / MODEL_DIR)
     if problems:
         print("error: the mutation list no longer matches the code:", file=sys.stderr)
         for problem in problems:
@@ -541,7 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     if survivors:
         print("survivors:")
         for m in survivors:
-            print(f"  {m.name}: {m.breaks} (trustsim/{m.file})")
+            print(f"  {m.name}: {m.breaks} ({MODEL_DIR}/{m.file})")
         return 1
     return 0
 

@@ -21,7 +21,7 @@ def _script():
 
 def test_every_mutation_matches_the_code_exactly_once():
     mutation = _script()
-    assert mutation.check_texts(mutation.MUTATIONS, ROOT / "trustsim") == []
+    assert mutation.check_texts(mutation.MUTATIONS, ROOT / mutation.MODEL_DIR) == []
 
 
 def test_the_mutations_cover_every_submodel_and_the_ci_subset_is_small():

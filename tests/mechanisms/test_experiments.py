@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small, wp_mean
-from trustsim.model import FUNDED, METHOD
+from trustsim.model.model import FUNDED, METHOD
 
 N = 20_000  # experiments per workplace
 

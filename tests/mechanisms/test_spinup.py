@@ -7,7 +7,7 @@ the scenario's levers switch on at quarter 0; `initial_trust_share` >= 0 redraws
 import numpy as np
 import pytest
 
-from trustsim.model import SPINUPS, STATE, TrustModel
+from trustsim.model.model import SPINUPS, STATE, TrustModel
 
 KW = {"world": "state", "scale": 0.02, "spinup_years": 2}
 LEVERS = {

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small
-from trustsim.staff import StaffPopulation
+from trustsim.model.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
 
