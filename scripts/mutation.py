@@ -1,28 +1,50 @@
-"""Mutation score of the fast test suite: does a test fail when a mechanism of the model breaks?
+"""Mutation score of the fast test suite: does a test fail when the model breaks, and which one?
 
-Each mutation below is a one-line knock-out of one mechanism (ODD §3, §7.1–7.8): exact old text in
-a file of `trustsim/`, its replacement, and the mechanism it breaks. For each, the working tree's
-`trustsim/` and the fast tests are copied to a temporary folder, the mutation is applied there (the
-repository is never touched), and
+Two kinds of mutation, scored apart so the score of each class is visible:
+
+- **knock-outs** (`kind="knockout"`): one-line removals of a whole mechanism (ODD §3, §7.1–7.8); a
+  test that checks "the mechanism acts at all" catches them.
+- **realistic bugs** (issue #22), the small one-line slips a refactor or a model change makes:
+  `sign` (a sign flipped), `swap` (two arguments or parameters swapped), `off-by-one` (a window
+  `<` vs `<=`, a boundary at the wrong quarter, an ageing or lag one quarter late), `denominator`
+  (a wrong denominator or weight: modelled vs real head counts, scale applied twice or not at all,
+  an unweighted mean where weights belong), `clip` (a clip or cap at a slightly wrong value),
+  `wrong-group` (a rule applied to the wrong group), `stream` (a random stream reused by another
+  submodel), `unit` (MSEK vs SEK, per quarter vs per year).
+
+Each mutation is exact old text in a file of `trustsim/`, its replacement, what it breaks and the
+mechanism test that should catch it (`test`: a file, or `file::test` for the realistic class). For
+each, the working tree's `trustsim/` and the fast tests are copied to a temporary folder, the
+mutation is applied there (the repository is never touched), and
 
     python -m pytest -q -x tests/mechanisms tests/test_model_properties.py
 
-runs without golden runs or pattern tests, starting with the mechanism test that should catch it.
-A mutation is caught when pytest fails (or times out). Run it before a model change lands:
+runs without golden runs, snapshots or pattern tests, starting with the named test. A mutation is
+caught when pytest fails (or times out); the first failing test is recorded, and a catch by another
+test than the named one is listed as a mismatch. Run it before a model change lands:
 
-    .venv/bin/python scripts/mutation.py            # all mutations, prints "N of M mutations caught"
-    .venv/bin/python scripts/mutation.py --quick    # the CI subset
-    .venv/bin/python scripts/mutation.py --list     # names and mechanisms
+    .venv/bin/python scripts/mutation.py            # all; caught / total per class
+    .venv/bin/python scripts/mutation.py --quick    # the CI subset (knock-outs and realistic)
+    .venv/bin/python scripts/mutation.py --kind realistic -j 2
+    .venv/bin/python scripts/mutation.py --list     # names, classes and what each breaks
+    .venv/bin/python scripts/mutation.py --check-effective   # does each mutation change a run?
     .venv/bin/python scripts/mutation.py --only turnover-off,outcome-learning-off -j 2
+
+`--check-effective` runs a small model (EFFECT_RUN, or the mutation's own `run` settings) with and
+without each mutation and reports any whose outputs are identical: an equivalent mutant must be
+dropped or replaced, never counted. A realistic mutation whose run raises is reported too (a crash
+is not the small, silent bug the class stands for).
 
 Every mutation's old text must occur exactly once in its file, or the script stops before running
 anything (so the list stays true to the code: when a line changes, update its mutation). The exit
-status is 0 when every mutation is caught, 1 when some survive, 2 on a usage or set-up error.
+status is 0 when every knock-out is caught and at least REALISTIC_TARGET of the realistic class,
+1 otherwise, 2 on a usage or set-up error.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -31,7 +53,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +61,34 @@ FAST_TESTS = ("tests/mechanisms", "tests/test_model_properties.py")
 # not about the model's mechanisms: whether docs/ODD.md names the tests
 IGNORED = ("tests/mechanisms/test_odd_names_tests.py",)
 TIMEOUT_S = 600
+KNOCKOUT = "knockout"
+REALISTIC = ("sign", "swap", "off-by-one", "denominator", "clip", "wrong-group", "stream", "unit")
+KINDS = (KNOCKOUT, *REALISTIC)
+REALISTIC_TARGET = 0.9  # share of the realistic class the fast suite must catch (issue #22)
+# The small run of --check-effective: the public-sector world (three sectors, unequal weights) with
+# every lever on, so that each mechanism acts; a mutation may change these with its `run`.
+EFFECT_RUN = {
+    "world": "public-sector",
+    "scale": 0.01,
+    "seed": 1,
+    "years": 3,
+    "params": {
+        "spinup_years": 1,
+        "agv_alignment": 0.9,
+        "esv_alignment": 0.9,
+        "digg_alignment": 0.9,
+        "skr_alignment": 0.1,
+        "method_support": 0.5,
+        "digital_programme_reach": 0.5,
+        "rum": True,
+        "dispensation": True,
+        "experimentation_funding_msek": 100.0,
+        "experimentation_levels": 3,
+        "scandal_quarter": 3,
+        "innovation_leader_share": 0.2,
+        "initial_trust_share": 0.4,
+    },
+}
 
 
 @dataclass(frozen=True)
@@ -48,8 +98,20 @@ class Mutation:
     old: str
     new: str
     breaks: str  # the mechanism it breaks, with its ODD section
-    test: str  # the mechanism test that should catch it (run first)
+    test: str  # the mechanism test that should catch it (run first): a file or file::test
     quick: bool = False  # in the CI subset
+    kind: str = KNOCKOUT  # KNOCKOUT or one of REALISTIC
+    run: dict = field(default_factory=dict, hash=False, compare=False)  # EFFECT_RUN overrides
+
+    @property
+    def test_path(self) -> str:
+        """The named test as a pytest node id relative to the repository."""
+        return f"tests/mechanisms/{self.test}"
+
+    def named_by(self, failed: str) -> bool:
+        """Whether the failing test `failed` (a pytest node id) is the named test."""
+        base = failed.split("[")[0]
+        return base == self.test_path or base.startswith(self.test_path + "::")
 
 
 M = Mutation
@@ -359,7 +421,8 @@ MUTATIONS: tuple[Mutation, ...] = (
 
 
 def check_texts(mutations, package: Path) -> list[str]:
-    """Problems with the list: unknown files, old texts not found exactly once, duplicate names."""
+    """Problems with the list: unknown files, old texts not found exactly once, duplicate names,
+    unknown classes, named tests that do not exist."""
     problems = []
     names = [m.name for m in mutations]
     problems += [f"duplicate name {n!r}" for n in sorted({n for n in names if names.count(n) > 1})]
@@ -375,15 +438,38 @@ def check_texts(mutations, package: Path) -> list[str]:
             )
         if m.old == m.new:
             problems.append(f"{m.name}: the new text is the old text")
-        if not (ROOT / "tests/mechanisms" / m.test).is_file():
-            problems.append(f"{m.name}: no test file tests/mechanisms/{m.test}")
+        if m.kind not in KINDS:
+            problems.append(f"{m.name}: unknown kind {m.kind!r}; allowed: {', '.join(KINDS)}")
+        test_file, _, test_name = m.test.partition("::")
+        source = ROOT / "tests/mechanisms" / test_file
+        if not source.is_file():
+            problems.append(f"{m.name}: no test file tests/mechanisms/{test_file}")
+        elif test_name and not re.search(
+            rf"^def {re.escape(test_name)}\(", source.read_text(encoding="utf-8"), re.MULTILINE
+        ):
+            problems.append(f"{m.name}: no test {test_name} in tests/mechanisms/{test_file}")
+        if m.kind != KNOCKOUT and not test_name:
+            problems.append(f"{m.name}: a realistic mutation names its test (file::test)")
     return problems
 
 
-def copy_tree(dest: Path) -> None:
+def select(mutations, kinds: set[str]) -> list:
+    """The mutations of the classes `kinds` ("realistic" stands for every realistic class)."""
+    if "realistic" in kinds:
+        kinds = (kinds - {"realistic"}) | set(REALISTIC)
+    return [m for m in mutations if m.kind in kinds]
+
+
+def copy_tree(dest: Path, tests: bool = True) -> None:
     """The working tree's package and fast tests (and what they read) under `dest`."""
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".hypothesis", "_data")
     shutil.copytree(ROOT / "trustsim", dest / "trustsim", ignore=ignore)
+    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
+    for folder in ("scenarios", "experiments"):  # read by trustsim.run (property tests)
+        if (ROOT / folder).exists():
+            (dest / folder).symlink_to(ROOT / folder)
+    if not tests:
+        return
     (dest / "tests").mkdir()
     shutil.copy2(ROOT / "tests/__init__.py", dest / "tests/__init__.py")
     for entry in FAST_TESTS:
@@ -392,10 +478,12 @@ def copy_tree(dest: Path) -> None:
             shutil.copytree(src, dest / entry, ignore=ignore)
         else:
             shutil.copy2(src, dest / entry)
-    shutil.copy2(ROOT / "pyproject.toml", dest / "pyproject.toml")
-    for folder in ("scenarios", "experiments"):  # read by trustsim.run (property tests)
-        if (ROOT / folder).exists():
-            (dest / folder).symlink_to(ROOT / folder)
+
+
+def apply(mutation: Mutation, dest: Path) -> None:
+    path = dest / "trustsim" / mutation.file
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace(mutation.old, mutation.new, 1), encoding="utf-8")
 
 
 def _env(dest: Path) -> dict[str, str]:
@@ -409,19 +497,33 @@ def _env(dest: Path) -> dict[str, str]:
     }
 
 
-def pytest_command(tests: list[str], ignore: tuple[str, ...] = ()) -> list[str]:
+def pytest_command(
+    tests: list[str], ignore: tuple[str, ...] = (), deselect: tuple[str, ...] = ()
+) -> list[str]:
     ignored = [f"--ignore={path}" for path in (*IGNORED, *ignore)]
+    ignored += [f"--deselect={node}" for node in deselect]
     return [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *ignored, *tests]
+
+
+def first_failure(stdout: str) -> str | None:
+    """The node id of the first failing test in pytest's -q summary."""
+    failed = re.search(r"^(?:FAILED|ERROR) (\S+)", stdout, re.MULTILINE)
+    return failed.group(1) if failed else None
 
 
 def run_suite(dest: Path, first: str | None, timeout: float) -> tuple[bool, str, float]:
     """(failed, first failing test or reason, seconds) of the fast suite in `dest`: the mechanism
-    test `first` alone, then (if it passes) the rest."""
+    test `first` (a path or node id under tests/mechanisms) alone, then (if it passes) the rest."""
     start = time.monotonic()
     runs = [pytest_command(list(FAST_TESTS))]
     if first:
         hint = f"tests/mechanisms/{first}"
-        runs = [pytest_command([hint]), pytest_command(list(FAST_TESTS), ignore=(hint,))]
+        rest = (
+            pytest_command(list(FAST_TESTS), deselect=(hint,))
+            if "::" in hint
+            else pytest_command(list(FAST_TESTS), ignore=(hint,))
+        )
+        runs = [pytest_command([hint]), rest]
     for command in runs:
         left = timeout - (time.monotonic() - start)
         try:
@@ -437,8 +539,7 @@ def run_suite(dest: Path, first: str | None, timeout: float) -> tuple[bool, str,
         except subprocess.TimeoutExpired:
             return True, f"timeout after {timeout:.0f} s", time.monotonic() - start
         if done.returncode != 0:
-            failed = re.search(r"^(?:FAILED|ERROR) (\S+)", done.stdout, re.MULTILINE)
-            reason = failed.group(1) if failed else f"pytest exit {done.returncode}"
+            reason = first_failure(done.stdout) or f"pytest exit {done.returncode}"
             return True, reason, time.monotonic() - start
     return False, "", time.monotonic() - start
 
@@ -447,9 +548,7 @@ def mutate_and_run(mutation: Mutation, timeout: float) -> tuple[bool, str, float
     with tempfile.TemporaryDirectory(prefix=f"mutation-{mutation.name}-") as tmp:
         dest = Path(tmp)
         copy_tree(dest)
-        path = dest / "trustsim" / mutation.file
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace(mutation.old, mutation.new, 1), encoding="utf-8")
+        apply(mutation, dest)
         return run_suite(dest, mutation.test, timeout)
 
 
@@ -477,6 +576,118 @@ def baseline(timeout: float) -> None:
         print(f"baseline: the fast suite passes unmutated ({seconds:.0f} s)", flush=True)
 
 
+# --------------------------------------------------------------------------- --check-effective
+_EFFECT_SCRIPT = """
+import json, sys
+from trustsim.model import TrustModel
+cfg = json.loads(sys.argv[1])
+m = TrustModel(world=cfg["world"], scale=cfg["scale"], rng=cfg["seed"], show_spinup=True,
+               **cfg["params"])
+for _ in range(4 * cfg["years"]):
+    m.step()
+m.outputs().to_pickle(sys.argv[2])
+"""
+
+
+def effect_config(mutation: Mutation | None) -> dict:
+    """EFFECT_RUN with the mutation's own `run` settings (parameters merged)."""
+    run = dict(mutation.run) if mutation is not None else {}
+    params = {**EFFECT_RUN["params"], **run.pop("params", {})}
+    return {**EFFECT_RUN, **run, "params": params}
+
+
+def run_outputs(dest: Path, config: dict, timeout: float):
+    """The outputs frame of the small run `config` with the package in `dest` (None if it raises)."""
+    import pandas as pd
+
+    out = dest / "outputs.pkl"
+    done = subprocess.run(
+        [sys.executable, "-c", _EFFECT_SCRIPT, json.dumps(config), str(out)],
+        check=False,
+        cwd=dest,
+        env=_env(dest),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        return None, done.stderr.strip().splitlines()[-1:] or ["exit status"]
+    return pd.read_pickle(out), []
+
+
+def same_outputs(a, b) -> bool:
+    """Bit-identical outputs: the mutation is equivalent on this run."""
+    return a is not None and b is not None and a.shape == b.shape and a.equals(b)
+
+
+def check_effective(chosen, timeout: float) -> int:
+    """Run each mutation's small run with and without it; report equivalent and crashing ones."""
+    references: dict[str, object] = {}
+    equivalent, crashing = [], []
+    for m in chosen:
+        config = effect_config(m)
+        key = json.dumps(config, sort_keys=True)
+        with tempfile.TemporaryDirectory(prefix=f"effect-{m.name}-") as tmp:
+            dest = Path(tmp)
+            if key not in references:
+                copy_tree(dest / "ref", tests=False)
+                references[key], error = run_outputs(dest / "ref", config, timeout)
+                if references[key] is None:
+                    print(f"error: the unmutated run {config} fails: {error}", file=sys.stderr)
+                    return 2
+            copy_tree(dest / "mut", tests=False)
+            apply(m, dest / "mut")
+            mutated, error = run_outputs(dest / "mut", config, timeout)
+        if mutated is None:
+            verdict = "raises  "
+            crashing.append(m)
+        elif same_outputs(references[key], mutated):
+            verdict = "SAME    "
+            equivalent.append(m)
+        else:
+            verdict = "changes "
+        print(f"{verdict} {m.kind:11s} {m.name} {' '.join(error)}", flush=True)
+    print(f"\n{len(chosen) - len(equivalent) - len(crashing)} of {len(chosen)} mutations change"
+          " the outputs of their small run")
+    for m in equivalent:
+        print(f"  equivalent (identical outputs): {m.name}")
+    for m in crashing:
+        print(f"  raises: {m.name}")
+    realistic_crash = [m for m in crashing if m.kind != KNOCKOUT]
+    return 1 if equivalent or realistic_crash else 0
+
+
+# --------------------------------------------------------------------------- the score
+def score_lines(chosen, results) -> list[str]:
+    """Caught / total per class, then the realistic class's total."""
+    lines = []
+    for kind in KINDS:
+        of_kind = [m for m in chosen if m.kind == kind]
+        if of_kind:
+            caught = sum(results[m.name][0] for m in of_kind)
+            lines.append(f"  {kind:12s} {caught:3d} of {len(of_kind):3d} caught")
+    realistic = [m for m in chosen if m.kind != KNOCKOUT]
+    if realistic:
+        caught = sum(results[m.name][0] for m in realistic)
+        lines.append(
+            f"  {'realistic':12s} {caught:3d} of {len(realistic):3d} caught"
+            f" ({100 * caught / len(realistic):.0f} %; target {100 * REALISTIC_TARGET:.0f} %)"
+        )
+    return lines
+
+
+def passes(chosen, results) -> bool:
+    """Every knock-out caught and at least REALISTIC_TARGET of the realistic class."""
+    knockouts = [m for m in chosen if m.kind == KNOCKOUT]
+    realistic = [m for m in chosen if m.kind != KNOCKOUT]
+    if not all(results[m.name][0] for m in knockouts):
+        return False
+    if realistic:
+        caught = sum(results[m.name][0] for m in realistic)
+        return caught >= REALISTIC_TARGET * len(realistic)
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="only the CI subset")
@@ -486,6 +697,17 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         help="run only these mutations (names, comma-separated; repeatable)",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        default=[],
+        help=f"run only these classes (comma-separated): realistic, {', '.join(KINDS)}",
+    )
+    parser.add_argument(
+        "--check-effective",
+        action="store_true",
+        help="run a small model with and without each mutation; report identical outputs",
     )
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutations run in parallel")
     parser.add_argument(
@@ -503,6 +725,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {problem}", file=sys.stderr)
         return 2
     chosen = [m for m in MUTATIONS if m.quick] if args.quick else list(MUTATIONS)
+    kinds = {k.strip() for ks in args.kind for k in ks.split(",") if k.strip()}
+    if kinds:
+        unknown = sorted(kinds - {*KINDS, "realistic"})
+        if unknown:
+            print(f"error: unknown classes {unknown}; allowed: realistic, {', '.join(KINDS)}",
+                  file=sys.stderr)
+            return 2
+        chosen = select(chosen, kinds)
     only = {name.strip() for names in args.only for name in names.split(",") if name.strip()}
     if only:
         unknown = sorted(only - {m.name for m in MUTATIONS})
@@ -512,12 +742,17 @@ def main(argv: list[str] | None = None) -> int:
         chosen = [m for m in chosen if m.name in only]
     if args.list:
         for m in chosen:
-            print(f"{m.name:40s} {'quick ' if m.quick else '      '}{m.breaks}")
+            print(f"{m.name:40s} {m.kind:11s} {'quick ' if m.quick else '      '}{m.breaks}")
         print(f"{len(chosen)} mutations")
         return 0
     if args.jobs < 1:
         print("error: -j must be at least 1", file=sys.stderr)
         return 2
+    if not chosen:
+        print("error: no mutation chosen", file=sys.stderr)
+        return 2
+    if args.check_effective:
+        return check_effective(chosen, args.timeout)
 
     start = time.monotonic()
     baseline(args.timeout)
@@ -529,21 +764,31 @@ def main(argv: list[str] | None = None) -> int:
         caught, reason, seconds = results[m.name]
         verdict = "caught  " if caught else "SURVIVED"
         by = f"by {reason}" if caught else f"({m.breaks})"
-        print(f"{verdict} {m.name:{width}s} {seconds:5.0f} s  {by}", flush=True)
+        print(f"{verdict} {m.kind:11s} {m.name:{width}s} {seconds:5.0f} s  {by}", flush=True)
 
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         list(pool.map(one, chosen))
     survivors = [m for m in chosen if not results[m.name][0]]
+    mismatches = [
+        m for m in chosen
+        if results[m.name][0] and not results[m.name][1].startswith("timeout")
+        and not m.named_by(results[m.name][1])
+    ]
     print(
         f"\n{len(chosen) - len(survivors)} of {len(chosen)} mutations caught"
         f" ({time.monotonic() - start:.0f} s)"
     )
+    print("caught / total per class (fast suite: no golden, snapshot or pattern runs):")
+    print("\n".join(score_lines(chosen, results)))
+    if mismatches:
+        print("caught, but not by the test they name:")
+        for m in mismatches:
+            print(f"  {m.name}: names {m.test}, caught by {results[m.name][1]}")
     if survivors:
         print("survivors:")
         for m in survivors:
-            print(f"  {m.name}: {m.breaks} (trustsim/{m.file})")
-        return 1
-    return 0
+            print(f"  {m.name} [{m.kind}]: {m.breaks} (trustsim/{m.file})")
+    return 0 if passes(chosen, results) else 1
 
 
 if __name__ == "__main__":
