@@ -171,13 +171,16 @@ def test_orientation_reaches_both_ends_of_its_range():
 
 
 def test_manager_turnover_draws_from_its_own_stream():
-    # who leaves in a quarter is the stream "managers" of that quarter (common random numbers)
+    # who leaves in a quarter is the stream "managers" of that quarter (common random numbers);
+    # a recruit's digital competence is Beta(4, 6): mean 0.4, sd 0.15
     m = small("state", manager_turnover=0.4)
     m.t = 3
     leave = m.stream("managers").random(m.n_workplaces) < 0.1
     digital = m.mgr_digital.copy()
     m._manager_turnover()
     np.testing.assert_array_equal(m.mgr_digital != digital, leave)
+    recruits = m.mgr_digital[leave]
+    assert recruits.mean() == pytest.approx(0.4, abs=5 * 0.15 / np.sqrt(len(recruits)))
 
 
 def test_a_scaled_team_sees_the_cross_agency_ties_of_a_real_one():
