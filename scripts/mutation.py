@@ -638,7 +638,7 @@ REALISTIC_MUTATIONS: tuple[Mutation, ...] = (
     R("orientation-capped-at-0.95", "clip", "model.py",
       "np.clip(o + delta, 0.0, 1.0, out=o)", "np.clip(o + delta, 0.0, 0.95, out=o)",
       "7.3 orientation ranges over [0, 1]",
-      MGR + "test_orientation_reaches_both_ends_of_its_range"),
+      MGR + "test_orientation_reaches_both_ends_of_its_range", quick=True),
     R("success-capped-at-0.95", "clip", "model.py",
       "            0.0,\n            1.0,\n        )\n        win",
       "            0.0,\n            0.95,\n        )\n        win",
@@ -674,7 +674,7 @@ REALISTIC_MUTATIONS: tuple[Mutation, ...] = (
     R("scandal-felt-by-every-sector", "wrong-group", "agents.py",
       "seen[0] += m.injected", "seen += m.injected",
       "7.1 an injected scandal counts for the state's ratchet only",
-      GOV + "test_an_injected_scandal_counts_once_for_the_state"),
+      GOV + "test_an_injected_scandal_counts_once_for_the_state", quick=True),
     R("scandal-fear-from-the-states-incidents", "wrong-group", "model.py",
       "seen = self.government.visible_seen[self._wp_sector()]",
       "seen = self.government.visible_seen[0]",
@@ -727,7 +727,7 @@ REALISTIC_MUTATIONS: tuple[Mutation, ...] = (
     R("staff-turnover-per-year", "unit", "model.py",
       "st.turnover(p.turnover / 4.0,", "st.turnover(p.turnover,",
       "7.4 the yearly turnover rate is divided into quarters",
-      STF + "test_the_model_turns_over_a_quarter_of_the_yearly_rate_each_quarter"),
+      STF + "test_the_model_turns_over_a_quarter_of_the_yearly_rate_each_quarter", quick=True),
     R("manager-turnover-per-year", "unit", "model.py",
       "rng.random(nw) < p.manager_turnover / 4.0", "rng.random(nw) < p.manager_turnover",
       "7.3 the yearly manager turnover is divided into quarters",
@@ -796,7 +796,7 @@ def check_texts(mutations, package: Path) -> list[str]:
             rf"^def {re.escape(test_name)}\(", source.read_text(encoding="utf-8"), re.MULTILINE
         ):
             problems.append(f"{m.name}: no test {test_name} in tests/mechanisms/{test_file}")
-        if m.kind != KNOCKOUT and not test_name:
+        if m.kind in REALISTIC and not test_name:
             problems.append(f"{m.name}: a realistic mutation names its test (file::test)")
     return problems
 
