@@ -209,10 +209,10 @@ MUTATIONS: tuple[Mutation, ...] = (
       "o * (1.0 - p.detail_autonomy_cut * d_wp)", "o * (1.0 - 0.0 * d_wp)",
       "7.3 steering detail cuts the autonomy granted", "test_managers.py"),
     M("safety-ignores-orientation", "model.py",
-      "SAFETY_BASE + SAFETY_PER_TRUST * o - blame", "SAFETY_BASE + SAFETY_PER_TRUST * 0.5 - blame",
+      "p.safety_base + p.safety_per_trust * o - blame", "p.safety_base + p.safety_per_trust * 0.5 - blame",
       "7.3 psychological safety rises with trust orientation", "test_managers.py", quick=True),
     M("no-blame", "model.py",
-      "blame = np.minimum(BLAME_MAX, BLAME_PER_FAILURE * self.wp_failures * (1.0 - o))",
+      "blame = np.minimum(p.blame_max, p.blame_per_failure * self.wp_failures * (1.0 - o))",
       "blame = 0.0 * o",
       "7.3 control-oriented managers blame failures", "test_managers.py"),
     M("no-trust-shielding", "model.py",
@@ -275,16 +275,16 @@ MUTATIONS: tuple[Mutation, ...] = (
       "cross_started = rng.binomial(cross_taken, money) + 0 * mission",
       "7.5 mission-tied issues bring co-funding (C11)", "test_ideas.py", quick=True),
     M("approval-ignores-orientation", "model.py",
-      "p.approval_floor + (1.0 - p.approval_floor) * o + LEADER_BONUS * self.leader",
-      "p.approval_floor + LEADER_BONUS * self.leader",
+      "p.approval_floor + (1.0 - p.approval_floor) * o + p.leader_bonus * self.leader",
+      "p.approval_floor + p.leader_bonus * self.leader",
       "7.5 trust-oriented managers approve more ideas", "test_ideas.py"),
     M("slack-ignores-horizon", "model.py",
       "p.innovation_slack + p.slack_per_horizon_year * (p.budget_horizon_years - 1)",
       "p.innovation_slack + 0.0 * (p.budget_horizon_years - 1)",
       "7.5 a longer budget horizon reserves more slack (C1, C3)", "test_ideas.py"),
     M("money-ignores-slack", "model.py",
-      "money = MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, self.slack / SLACK_FOR_FULL_MONEY)",
-      "money = MONEY_FLOOR + 0.0 * self.slack",
+      "money = p.money_floor + (1.0 - p.money_floor) * min(1.0, self.slack / p.slack_for_full_money)",
+      "money = p.money_floor + 0.0 * self.slack",
       "7.5 approved ideas find money in the slack", "test_ideas.py"),
     M("no-quality-screening", "model.py",
       "q_local = 1.0 - approve[local_wp] * rng.random(len(local_wp))",
@@ -306,7 +306,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       "* (1.0 - p.safety_catch * safety_wp[dwp])", "* 1.0",
       "7.6 safe workplaces catch failed experiments' errors", "test_experiments.py", quick=True),
     M("safety-catches-no-operational-errors", "model.py",
-      "            1.0 - p.safety_catch * safety_wp\n        )", "            1.0\n        )",
+      "(1.0 - p.control_catch * detail_wp) * (1.0 - p.safety_catch * safety_wp)",
+      "(1.0 - p.control_catch * detail_wp) * 1.0",
       "7.6 safe workplaces catch operational errors", "test_experiments.py"),
     M("method-no-success-gain", "model.py",
       "+ p.method_success_gain * has_method", "+ 0.0 * has_method",
@@ -318,14 +319,14 @@ MUTATIONS: tuple[Mutation, ...] = (
       "+ p.quality_success * (dq - 0.5)", "+ 0.0 * (dq - 0.5)",
       "7.6 better ideas succeed more often", "test_experiments.py"),
     M("skill-no-success", "model.py",
-      "+ SKILL_SUCCESS * (skill_wp[dwp] - 0.5)", "+ 0.0 * (skill_wp[dwp] - 0.5)",
+      "+ p.skill_success * (skill_wp[dwp] - 0.5)", "+ 0.0 * (skill_wp[dwp] - 0.5)",
       "7.6 skilled workplaces succeed more often", "test_experiments.py"),
     M("manager-digital-no-success", "model.py",
       "+ p.manager_digital_effect * (self.mgr_digital[dwp] - MEAN_DIGITAL)",
       "+ 0.0 * (self.mgr_digital[dwp] - MEAN_DIGITAL)",
       "7.6 managers' digital competence raises success (C9)", "test_experiments.py"),
     M("leaders-no-success", "model.py",
-      "+ LEADER_SUCCESS * self.leader[dwp]", "+ 0.0 * self.leader[dwp]",
+      "+ p.leader_success * self.leader[dwp]", "+ 0.0 * self.leader[dwp]",
       "7.6 innovation leaders raise success (C8)", "test_experiments.py"),
     M("budget-horizon-ignored", "model.py",
       "p.horizon_cut / p.budget_horizon_years", "p.horizon_cut",
@@ -365,7 +366,7 @@ MUTATIONS: tuple[Mutation, ...] = (
       "7.6 visible incidents are drawn at national scale", "test_experiments.py", quick=True),
     # --- §7.7 diffusion ---
     M("absorb-ignores-autonomy", "model.py",
-      "absorb = ABSORB_FLOOR + (1.0 - ABSORB_FLOOR) * mean_autonomy",
+      "absorb = p.absorb_floor + (1.0 - p.absorb_floor) * mean_autonomy",
       "absorb = 1.0 + 0.0 * mean_autonomy",
       "7.7 autonomy raises absorptive capacity", "test_diffusion.py"),
     M("diffusion-rate-ignored", "model.py",
@@ -414,8 +415,8 @@ MUTATIONS: tuple[Mutation, ...] = (
       "if False:",
       "§3 a changed innovation_leader_share takes effect at quarter 0", "test_spinup.py"),
     M("scandal-a-quarter-late", "model.py",
-      "if p.scandal_quarter >= 0 and t == p.scandal_quarter:",
-      "if p.scandal_quarter >= 0 and t == p.scandal_quarter + 1:",
+      "if p.scandal_quarter > 0 and t == p.scandal_quarter:",
+      "if p.scandal_quarter > 0 and t == p.scandal_quarter + 1:",
       "§3 scandal_quarter counts quarters of the reported series", "test_spinup.py"),
 )
 
@@ -522,8 +523,8 @@ REALISTIC_MUTATIONS: tuple[Mutation, ...] = (
       IDE + "test_ideas_rum_takes_up_start_as_cross_agency_experiments"),
     # --- off by one: windows, boundaries, ageing ---
     R("recent-innovation-window-inclusive", "off-by-one", "model.py",
-      "recent = (self.t - self.last_innovation) < RECENT_QUARTERS",
-      "recent = (self.t - self.last_innovation) <= RECENT_QUARTERS",
+      "recent = (self.t - self.last_innovation) < p.recent_quarters",
+      "recent = (self.t - self.last_innovation) <= p.recent_quarters",
       "7.4 an innovation colours the climate for four quarters",
       STF + "test_an_innovation_colours_the_climate_for_four_quarters", quick=True),
     R("two-year-window-inclusive", "off-by-one", "model.py",
@@ -764,7 +765,72 @@ REALISTIC_MUTATIONS: tuple[Mutation, ...] = (
       "7.8 the programme cost is MSEK per year",
       OUT + "test_the_programme_cost_adds_up_the_reforms_in_force"),
 )
-MUTATIONS = MUTATIONS + REALISTIC_MUTATIONS
+# The seven bugs of 0.2.3 that issue 21 fixed, re-introduced: exactly the kind of bug issue 22 means.
+REG = "test_regressions_0_3.py::"
+# an effect check outside a model run: the paired cost-effectiveness of a small reform
+_PER_MSEK = """
+import pickle, sys
+import trustsim
+from trustsim.analysis import summarise
+finals = {
+    name: __import__("pandas").DataFrame(
+        [trustsim.run(world="teaching", years=1, seed=s, overrides=dict(spinup_years=1, **levers))
+         .iloc[-1] for s in (1, 2, 3)]).rename_axis("replication").reset_index(drop=True)
+    for name, levers in (("baseline", {}), ("reform", {"method_support": 1.0}))
+}
+pickle.dump(summarise(finals, full_staff=270_000)["per_msek"], open(sys.argv[2], "wb"))
+"""
+FIXED_IN_0_3: tuple[Mutation, ...] = (
+    R("scandal-quarter-zero-accepted", "off-by-one", "params.py",
+      "excluded=(0,), why=", "excluded=(), why=",
+      "§3 scandal_quarter 0 (the spun-up state) is refused: the earliest scandal is in quarter 1",
+      REG + "test_scandal_quarter_zero_is_refused_with_the_allowed_values",
+      run={"params": {"scandal_quarter": 0}}),
+    R("budget-cut-after-new-experiments", "off-by-one", "model.py",
+      "        self._cut_at_budget_year(t, rng_exp)\n"
+      "        grassroots = self.scheme.step(rng_exp) if self.scheme is not None else 0.0\n"
+      "        self._start_experiments(started, approve, cross_started, uptake, grassroots, rng_exp)\n",
+      "        grassroots = self.scheme.step(rng_exp) if self.scheme is not None else 0.0\n"
+      "        self._start_experiments(started, approve, cross_started, uptake, grassroots, rng_exp)\n"
+      "        self._cut_at_budget_year(t, rng_exp)\n",
+      "7.6 the budget-year cut meets only experiments under way before the quarter's new ones",
+      REG + "test_experiments_started_in_a_boundary_quarter_are_not_cut_there", quick=True),
+    R("budget-year-boundary-a-quarter-late", "off-by-one", "model.py",
+      "if t % 4 == 0 and len(self.exp_left):", "if t % 4 == 1 and len(self.exp_left):",
+      "7.6 budget years end at quarters 4, 8, ...",
+      EXP + "test_unfunded_experiments_are_cut_at_the_budget_year_boundary"),
+    R("operational-errors-escape-control", "wrong-group", "model.py",
+      "(1.0 - p.control_catch * detail_wp) * (1.0 - p.safety_catch * safety_wp)",
+      "(1.0 - p.safety_catch * safety_wp)",
+      "7.6 control catches operational errors as it catches failed experiments' errors",
+      REG + "test_control_catches_operational_errors_in_proportion_to_steering_detail"),
+    R("per-msek-counts-all-innovations", "denominator", "analysis.py",
+      'gain = finals[name].loc[keys, "innovation_rate"] - reference.loc[keys, "innovation_rate"]',
+      'gain = finals[name].loc[keys, "innovation_rate"]',
+      "analysis: innovations per MSEK count the increment over the paired reference",
+      REG + "test_innovations_per_msek_is_the_increment_over_the_paired_reference",
+      run={"script": _PER_MSEK}),
+    R("steering-detail-unweighted", "denominator", "model.py",
+      "self.steering_detail = _dot(self.agency_size, self.detail) / self.real_staff",
+      "self.steering_detail = float(self.detail.mean())",
+      "7.8 steering detail is a mean over organisations weighted by real staff",
+      REG + "test_steering_outputs_are_weighted_by_real_staff"),
+    R("reporting-demands-unweighted", "denominator", "model.py",
+      "self.reporting_demands = _dot(self.agency_size, self._reporting_load()) / self.real_staff",
+      "self.reporting_demands = float(self._reporting_load().mean())",
+      "7.8 reporting demands are a mean over organisations weighted by real staff",
+      REG + "test_steering_outputs_are_weighted_by_real_staff"),
+    R("gotland-counted-twice", "wrong-group", "worlds.py",
+      "REGIONS = 20  #", "REGIONS = 21  #",
+      "§2 Region Gotland is one organisation, among the municipalities",
+      REG + "test_gotland_is_one_organisation"),
+    R("site-sizes-by-kind-swapped", "swap", "model.py",
+      "self.world.kinds == STATE_AGENCY, p.state_site_staff, p.local_site_staff",
+      "self.world.kinds == STATE_AGENCY, p.local_site_staff, p.state_site_staff",
+      "§2 state work sites have state_site_staff, local ones local_site_staff",
+      REG + "test_work_sites_follow_the_organisation_kind"),
+)
+MUTATIONS = MUTATIONS + REALISTIC_MUTATIONS + FIXED_IN_0_3
 # fmt: on
 
 
@@ -938,19 +1004,22 @@ m.outputs().to_pickle(sys.argv[2])
 
 
 def effect_config(mutation: Mutation | None) -> dict:
-    """EFFECT_RUN with the mutation's own `run` settings (parameters merged)."""
+    """EFFECT_RUN with the mutation's own `run` settings (parameters merged); a `script` in them
+    replaces the model run (a snippet that pickles its result to sys.argv[2])."""
     run = dict(mutation.run) if mutation is not None else {}
     params = {**EFFECT_RUN["params"], **run.pop("params", {})}
     return {**EFFECT_RUN, **run, "params": params}
 
 
 def run_outputs(dest: Path, config: dict, timeout: float):
-    """The outputs frame of the small run `config` with the package in `dest` (None if it raises)."""
+    """The result of the small run `config` (an outputs frame, or what its `script` pickles) with
+    the package in `dest`, and the error's last line if it raises (result None)."""
     import pandas as pd
 
     out = dest / "outputs.pkl"
+    script = config.get("script", _EFFECT_SCRIPT)
     done = subprocess.run(
-        [sys.executable, "-c", _EFFECT_SCRIPT, json.dumps(config), str(out)],
+        [sys.executable, "-c", script, json.dumps(config), str(out)],
         check=False,
         cwd=dest,
         env=_env(dest),
@@ -960,12 +1029,16 @@ def run_outputs(dest: Path, config: dict, timeout: float):
     )
     if done.returncode != 0:
         return None, done.stderr.strip().splitlines()[-1:] or ["exit status"]
-    return pd.read_pickle(out), []
+    return pd.read_pickle(out), []  # a frame, or any pickled result
 
 
 def same_outputs(a, b) -> bool:
-    """Bit-identical outputs: the mutation is equivalent on this run."""
-    return a is not None and b is not None and a.shape == b.shape and a.equals(b)
+    """Bit-identical results (both raising counts as the same): the mutation is equivalent."""
+    if a is None or b is None:
+        return a is None and b is None
+    if hasattr(a, "equals"):
+        return a.shape == b.shape and a.equals(b)
+    return a == b
 
 
 def check_effective(chosen, timeout: float) -> int:
@@ -979,14 +1052,12 @@ def check_effective(chosen, timeout: float) -> int:
             dest = Path(tmp)
             if key not in references:
                 copy_tree(dest / "ref", tests=False)
-                references[key], error = run_outputs(dest / "ref", config, timeout)
-                if references[key] is None:
-                    print(f"error: the unmutated run {config} fails: {error}", file=sys.stderr)
-                    return 2
+                # the unmutated run may raise (a refused value the mutation lets through)
+                references[key], _error = run_outputs(dest / "ref", config, timeout)
             copy_tree(dest / "mut", tests=False)
             apply(m, dest / "mut")
             mutated, error = run_outputs(dest / "mut", config, timeout)
-        if mutated is None:
+        if mutated is None and references[key] is not None:
             verdict = "raises  "
             crashing.append(m)
         elif same_outputs(references[key], mutated):

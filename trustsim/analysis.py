@@ -29,14 +29,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from scipy import stats
 
-from .model import OUTPUTS
+from .model import MIN_COST_MSEK, OUTPUTS
 from .params import ParameterError
 from .runner import check_years, run
 from .scenarios import Scenario, load_scenario
 from .sweep import storage
 from .sweep.executor import open_executor
 from .sweep.runs import replication_seeds
-from .worlds import WORLDS, build_world
+from .worlds import WORLDS, build_world, default_scale
 
 COMPARE_SCALE = 0.05  # default scale of `compare` (state and public-sector worlds)
 
@@ -131,7 +131,9 @@ def final_period_means(frame: pd.DataFrame, columns: Sequence[str] = OUTPUTS) ->
 
 
 def summarise(
-    finals: Mapping[str, pd.DataFrame], outputs: Sequence[str] = OUTPUTS
+    finals: Mapping[str, pd.DataFrame],
+    outputs: Sequence[str] = OUTPUTS,
+    full_staff: float | None = None,
 ) -> dict[str, dict[str, dict[str, dict[str, float | None]]]]:
     """Means with CIs per scenario, and paired differences to the first scenario.
 
@@ -139,6 +141,11 @@ def summarise(
     (point, replication)), one column per output. Differences use the keys both scenarios have.
     Returns `{"scenarios": {NAME: {OUTPUT: {"mean", "ci_low", "ci_high"}}},
     "differences": {NAME: {OUTPUT: {...}}}}` (the reference has no entry in "differences").
+    With `full_staff` (the head count of the national system the world stands for),
+    "per_msek" gives each scenario's extra innovations per MSEK of its programme: per pair,
+    (innovation_rate - reference's) / 1000 · full_staff / programme_cost_msek, over the pairs whose
+    programme costs at least MIN_COST_MSEK (the increment over the paired reference, never the
+    reference's own innovations).
     """
     names = list(finals)
     if not names:
@@ -158,6 +165,15 @@ def summarise(
         out["spread"][name] = {
             o: difference_spread(reference.loc[keys, o], frame.loc[keys, o]) for o in outputs
         }
+    if full_staff is not None and {"innovation_rate", "programme_cost_msek"} <= set(outputs):
+        out["per_msek"] = {}
+        for name in names[1:]:
+            keys = reference.index.intersection(finals[name].index)
+            cost = finals[name].loc[keys, "programme_cost_msek"]
+            gain = finals[name].loc[keys, "innovation_rate"] - reference.loc[keys, "innovation_rate"]
+            funded = cost >= MIN_COST_MSEK
+            ratio = (gain[funded] / 1000.0 * full_staff / cost[funded]).to_numpy()
+            out["per_msek"][name] = t_interval(ratio).as_dict() if len(ratio) >= 2 else None
     if TIP_OUTPUT in outputs:
         # the share of runs that end in the trust state, and per scenario the share of pairs in
         # which the reference ends in the control state and the scenario in the trust state
@@ -256,7 +272,7 @@ def compare(
         )
         for i, sc in enumerate(loaded)
     }
-    return summarise(finals)
+    return summarise(finals, full_staff=build_world(world, scale).full_staff)
 
 
 # --------------------------------------------------------------------------- formatting
@@ -325,6 +341,14 @@ def format_summary(summary: Mapping[str, Any], header: str = "") -> str:
             tips = summary.get("tips", {}).get(name)
             extra = f"  P(tips) {tips:.2f}" if tips is not None else ""
             lines.append(f"  {name:<{width}}in trust state {summary['tipped'][name]:.2f}{extra}")
+    per_msek = {n: e for n, e in summary.get("per_msek", {}).items() if e is not None}
+    if per_msek:
+        lines.append("")
+        lines.append(f"extra innovations per MSEK of programme cost (national, over the paired "
+                     f"{names[0]}) [95 % CI]")
+        dec = decimals_for(v for e in per_msek.values() for v in e.values())
+        for name, entry in per_msek.items():
+            lines.append(f"  {name:<{width}}{format_interval(entry, dec)}")
     return "\n".join(lines)
 
 
@@ -534,7 +558,9 @@ def results_summary(results: Results, outputs: Sequence[str] = OUTPUTS) -> dict:
         results.path / "manifest.json",
         f"the reference scenario {results.scenarios[0]!r} has no finished run",
     )
-    return summarise(finals, outputs)
+    world = results.manifest.get("world")
+    full_staff = build_world(world, default_scale(world)).full_staff if world in WORLDS else None
+    return summarise(finals, outputs, full_staff=full_staff)
 
 
 def describe(manifest: Mapping[str, Any]) -> str:

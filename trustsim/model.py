@@ -42,7 +42,7 @@ from .agents import (
 )
 from .params import Params
 from .staff import StaffPopulation
-from .worlds import KIND_RISK, MUNICIPALITY, REGION, STATE_AGENCY, World, build_teams, build_world
+from .worlds import MUNICIPALITY, REGION, STATE_AGENCY, World, build_teams, build_world
 
 # Names other tools rely on (sweep engine, app): do not rename.
 OUTPUTS = (
@@ -74,9 +74,9 @@ OUTPUT_LABELS = {
     "innovation_value": "value of innovations per 1 000 staff per year (1 = a median idea)",
     "reporting_demands": "mean reporting demands on organisations",
 }
-# Further diagnostics: the blocker accounting (P1) and the cost-effectiveness figure.
+# Further diagnostics: the blocker accounting (P1) and the experiment counts. (Innovations per MSEK
+# is a paired figure, the increment over a baseline run: `trustsim.analysis.summarise`.)
 DIAGNOSTICS = (
-    "innovations_per_msek",
     "experiments_started",
     "experiments_failed",
     "blocked_by_time",
@@ -100,24 +100,11 @@ BLOCKERS = (
     "cut_by_budget_horizon",
 )
 
-# Structural constants of the functional forms (documented in docs/ODD.md §9)
-AUTONOMY_BASE = 0.1  # autonomy every workplace grants, whatever the manager
-LEADER_BONUS = 0.1  # innovation leaders (C8): extra autonomy granted and approval share
-LEADER_SUCCESS = 0.05  # innovation leaders (C8): extra success probability of an experiment
-SAFETY_BASE, SAFETY_PER_TRUST = 0.15, 0.6  # psychological safety = base + per_trust · orientation
-BLAME_PER_FAILURE, BLAME_MAX = 0.1, 0.3  # control-oriented managers blame failures
-MONEY_FLOOR, SLACK_FOR_FULL_MONEY = 0.5, 0.05  # experiments find money: floor + slack / full
-SKILL_SUCCESS = 0.3  # success probability per unit of workplace skill above 0.5
-MEAN_DIGITAL = 0.4  # mean digital competence (Beta(4, 6)): managers above it raise success (C9)
-ABSORB_FLOOR = 0.3  # absorptive capacity of a workplace with no autonomy (diffusion)
-CLIMATE_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # autonomy, safety, motivation, recent innovation
-RECENT_QUARTERS = 4  # an innovation in the last year colours the climate of a workplace
-WINDOW_QUARTERS = 8  # Innovationsbarometern: innovation in the last two years
-SPINUP_TRUST_SHARE = 0.2  # share of trust-oriented managers when the spin-up starts
-RECRUIT_SPREAD = 0.1  # a recruited manager: organisation's mean orientation ± U(0, spread)
-FUNDED_SCREEN = 0.5  # funded (grassroots) experiments come from the better half of ideas
-
-MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by
+# Structural constants (each with the reason it is structural; the functional-form coefficients
+# of 0.2.3 are parameters now, see params.py and docs/ODD.md §8-9)
+MEAN_DIGITAL = 0.4  # the mean of digital competence's Beta(4, 6): managers above it raise success
+WINDOW_QUARTERS = 8  # Innovationsbarometern's question: innovation in the last two years
+MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by (analysis)
 
 # Flags of an experiment
 CROSS, FUNDED, METHOD = 2, 4, 8
@@ -218,7 +205,11 @@ class TrustModel(mesa.Model):
         rng = self.stream("world")
         n = self.n_agencies = len(w.sizes)
         self.agency_size, self.agency_kind = w.sizes, w.kinds
-        kind_risk = np.array([KIND_RISK[int(k)] for k in w.kinds])
+        kind_risk = np.select(
+            [w.kinds == MUNICIPALITY, w.kinds == REGION],
+            [p.kind_risk_municipality, p.kind_risk_region],
+            1.0,
+        )
         self.risk = np.clip(p.sector_risk * kind_risk * rng.uniform(0.5, 1.5, n), 0, 1)
         self.regulation0 = np.clip(p.regulatory_complexity * rng.uniform(0.5, 1.5, n), 0, 0.95)
         spread = p.steering_spread
@@ -239,7 +230,8 @@ class TrustModel(mesa.Model):
         self.n_sites = len(teams.site_weight)
         real_teams = np.maximum(1, np.ceil(w.sizes / p.span_of_control)).astype(np.int64)
         self.collaboration_graph, self.adjacency, influence = networks.workplace_graph(
-            self.wp_agency, self.agency_graph, rng, real_teams
+            self.wp_agency, self.agency_graph, rng, real_teams,
+            ring_neighbours=p.ring_neighbours, rewire=p.rewire, cross_link_share=p.cross_link_share,
         )
         self.neighbour_mean = networks.row_normalised(influence)
         self.wp_kind = w.kinds[self.wp_agency]
@@ -248,9 +240,15 @@ class TrustModel(mesa.Model):
         self.government = Government(self)
         self.programme_cost_msek = 0.0
 
-    def teams_per_site(self) -> int:
-        """Teams per work site: round(work_site_staff / span_of_control), at least 1."""
-        return max(1, round(self.p.work_site_staff / self.p.span_of_control))
+    def teams_per_site(self) -> np.ndarray:
+        """Teams per work site of each organisation, by its kind: round(site staff /
+        span_of_control), at least 1; state_site_staff for state agencies, local_site_staff for
+        municipalities and regions."""
+        p = self.p
+        staff = np.where(
+            self.world.kinds == STATE_AGENCY, p.state_site_staff, p.local_site_staff
+        )
+        return np.maximum(1, np.round(staff / p.span_of_control)).astype(np.int64)
 
     def _init_state(self) -> None:
         """Dynamic state at the start of the spin-up (ODD §5)."""
@@ -264,7 +262,7 @@ class TrustModel(mesa.Model):
         self.trust_signal = np.zeros((self.n_agencies, 3))  # support memory by domain, toward trust
         self.control_signal = np.zeros((self.n_agencies, 3))  # ... toward control
         rng = self.stream("managers0")
-        trust = rng.random(nw) < SPINUP_TRUST_SHARE
+        trust = rng.random(nw) < p.spinup_trust_share
         self.orientation = np.where(trust, rng.uniform(0.6, 0.9, nw), rng.uniform(0.1, 0.4, nw))
         self.leader = rng.random(nw) < p.innovation_leader_share
         self.mgr_digital = rng.beta(4.0, 6.0, nw)
@@ -392,7 +390,7 @@ class TrustModel(mesa.Model):
 
     def _quarter(self, first: bool = False) -> None:
         p, t = self.p, self.t
-        if p.scandal_quarter >= 0 and t == p.scandal_quarter:
+        if p.scandal_quarter > 0 and t == p.scandal_quarter:
             self.inject_scandal()
         # 1. governments
         if not first:
@@ -415,12 +413,12 @@ class TrustModel(mesa.Model):
         d_wp = self.detail[self.wp_agency]
         o = self.orientation
         granted = np.clip(
-            o * (1.0 - p.detail_autonomy_cut * d_wp) + AUTONOMY_BASE + LEADER_BONUS * self.leader,
+            o * (1.0 - p.detail_autonomy_cut * d_wp) + p.autonomy_base + p.leader_bonus * self.leader,
             0.0,
             1.0,
         )
-        blame = np.minimum(BLAME_MAX, BLAME_PER_FAILURE * self.wp_failures * (1.0 - o))
-        safety_target = np.clip(SAFETY_BASE + SAFETY_PER_TRUST * o - blame, 0.0, 1.0)
+        blame = np.minimum(p.blame_max, p.blame_per_failure * self.wp_failures * (1.0 - o))
+        safety_target = np.clip(p.safety_base + p.safety_per_trust * o - blame, 0.0, 1.0)
         crowding = p.crowding_out * d_wp * (1.0 - o)
         self.wp_admin = np.minimum(
             1.0,
@@ -448,8 +446,10 @@ class TrustModel(mesa.Model):
 
     def _manager_turnover(self) -> None:
         """A share manager_turnover / 4 of managers leave each quarter; a recruit takes the
-        prevailing orientation of the organisation's managers ± U(0, RECRUIT_SPREAD) (March 1991),
-        a fresh digital competence and the innovation-leader role with its share."""
+        prevailing orientation of the organisation's managers + U(-recruit_spread, recruit_spread)
+        (March 1991), a fresh digital competence and the innovation-leader role with its share.
+        The recruit inherits the workplace's record of last quarter (successes, failures,
+        incidents), which the outcome and blame terms read in the next update (ODD 7.3)."""
         p, nw = self.p, self.n_workplaces
         rng = self.stream("managers")
         leave = np.flatnonzero(rng.random(nw) < p.manager_turnover / 4.0)
@@ -460,7 +460,7 @@ class TrustModel(mesa.Model):
             org, minlength=self.n_agencies
         )
         k = len(leave)
-        noise = rng.uniform(-RECRUIT_SPREAD, RECRUIT_SPREAD, k)
+        noise = rng.uniform(-p.recruit_spread, p.recruit_spread, k)
         self.orientation[leave] = np.clip(norm[org[leave]] + noise, 0.0, 1.0)
         self.mgr_digital[leave] = rng.beta(4.0, 6.0, k)
         self.leader[leave] = rng.random(k) < p.innovation_leader_share
@@ -569,9 +569,9 @@ class TrustModel(mesa.Model):
         # 6. experiments start: managers approve the best ideas (a share approve_w), money permitting
         o = self.orientation
         approve = np.minimum(
-            1.0, p.approval_floor + (1.0 - p.approval_floor) * o + LEADER_BONUS * self.leader
+            1.0, p.approval_floor + (1.0 - p.approval_floor) * o + p.leader_bonus * self.leader
         )
-        money = MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, self.slack / SLACK_FOR_FULL_MONEY)
+        money = p.money_floor + (1.0 - p.money_floor) * min(1.0, self.slack / p.slack_for_full_money)
         candidates = local + rule_ok
         started = rng.binomial(candidates, approve * money)
         # RUM hosts cross-agency ideas; mission-tied ones (C11) bring co-funding, others need money
@@ -581,6 +581,9 @@ class TrustModel(mesa.Model):
             candidates - started + cross_taken - cross_started
         )
         rng_exp = self.stream("experiments")
+        # C1: the budget-year cut meets the experiments under way at the boundary, before this
+        # quarter's new ones start (an experiment started in a boundary quarter has spent no time)
+        self._cut_at_budget_year(t, rng_exp)
         grassroots = self.scheme.step(rng_exp) if self.scheme is not None else 0.0
         self._start_experiments(started, approve, cross_started, uptake, grassroots, rng_exp)
         self.experiments_started = self.per_1000_year(started + cross_started) + (
@@ -592,8 +595,11 @@ class TrustModel(mesa.Model):
         # operational incidents, independent of experiments; safe workplaces catch errors (C14)
         rng_inc = self.stream("incidents")
         safety_wp = np.bincount(wp, weights=st.safety, minlength=nw) / self.wp_size
+        # operational errors are caught like failed experiments' errors: by control (detail of
+        # the organisation's steering) and by psychological safety (ODD 7.6)
+        detail_wp = self.detail[self.wp_agency]
         operational = p.operational_incidents / 4000.0 * self.wp_size * (
-            1.0 - p.safety_catch * safety_wp
+            (1.0 - p.control_catch * detail_wp) * (1.0 - p.safety_catch * safety_wp)
         )
         incidents = incidents + rng_inc.poisson(operational)
         expected = expected + operational
@@ -602,7 +608,7 @@ class TrustModel(mesa.Model):
         exposure = self.neighbour_mean @ successes
         value_exposure = self.neighbour_mean @ value
         mean_autonomy = np.bincount(wp, weights=st.autonomy, minlength=nw) / self.wp_size
-        absorb = ABSORB_FLOOR + (1.0 - ABSORB_FLOOR) * mean_autonomy
+        absorb = p.absorb_floor + (1.0 - p.absorb_floor) * mean_autonomy
         p_adopt = 1.0 - np.exp(-p.diffusion_rate * exposure * absorb)
         adopted = rng_dif.random(nw) < p_adopt
         adopted_value = np.divide(
@@ -625,12 +631,6 @@ class TrustModel(mesa.Model):
         self.cross_agency_resolved = self.per_1000_year(resolved)
         self._national_visibility(expected, rng_inc)
         self.programme_cost_msek = self._programme_cost()  # support bodies' agents may be changed
-        national_per_year = self.innovation_rate / 1000.0 * self.world.full_staff
-        self.innovations_per_msek = (
-            national_per_year / self.programme_cost_msek
-            if self.programme_cost_msek >= MIN_COST_MSEK
-            else 0.0
-        )
 
     def _national_visibility(self, expected: np.ndarray, rng) -> None:
         """Visible incidents per 1 000 staff of each sector, drawn at national scale:
@@ -663,7 +663,7 @@ class TrustModel(mesa.Model):
             g_wp = np.repeat(ids, n_g)
             wps.append(g_wp)
             flags.append(np.full(len(g_wp), FUNDED))
-            quality.append(1.0 - FUNDED_SCREEN * rng.random(len(g_wp)))
+            quality.append(1.0 - p.funded_screen * rng.random(len(g_wp)))
         new_wp = np.concatenate(wps)
         new_flags = np.concatenate(flags).astype(np.int64)
         method = rng.random(len(new_wp)) < self.rise.share
@@ -678,21 +678,26 @@ class TrustModel(mesa.Model):
         self.exp_wp, self.exp_left = self.exp_wp[keep], self.exp_left[keep]
         self.exp_flags, self.exp_quality = self.exp_flags[keep], self.exp_quality[keep]
 
-    def _run_experiments(self, t: int, rng):
-        """Advance experiments one quarter; cut at budget-year boundaries; complete (ODD 7.6)."""
-        p = self.p
-        nw = self.n_workplaces
+    def _cut_at_budget_year(self, t: int, rng) -> None:
+        """C1: at a budget-year boundary (t % 4 == 0) each unfunded experiment under way is cut
+        with p_cut = horizon_cut / budget_horizon_years. A cut experiment ends without a result
+        (neither success nor failure); the time spent on it is lost. Runs before the quarter's new
+        experiments start: an experiment of D quarters is exposed at the boundaries among its
+        quarters 2..D, (D - 1) / 4 of them on average, never in its first quarter (ODD 7.6)."""
+        p, nw = self.p, self.n_workplaces
         cut = np.zeros(len(self.exp_wp), dtype=bool)
         if t % 4 == 0 and len(self.exp_left):
-            # C1: unfunded experiments under way at the budget-year boundary risk being cut, less so
-            # with a longer budget horizon: p_cut = horizon_cut / horizon_years. A cut experiment
-            # ends without a result (neither success nor failure); the time spent on it is lost.
             exposed = (self.exp_flags & FUNDED) == 0
             cut = exposed & (rng.random(len(self.exp_left)) < p.horizon_cut / p.budget_horizon_years)
         self.cut_by_budget_horizon = self.per_1000_year(
             np.bincount(self.exp_wp[cut], minlength=nw)
         )
         self._keep_experiments(~cut)
+
+    def _run_experiments(self, t: int, rng):
+        """Advance experiments one quarter and complete those that end (ODD 7.6)."""
+        p = self.p
+        nw = self.n_workplaces
         self.exp_left -= 1
         done = self.exp_left <= 0
         dwp, dflags, dq = self.exp_wp[done], self.exp_flags[done], self.exp_quality[done]
@@ -703,9 +708,9 @@ class TrustModel(mesa.Model):
         p_success = np.clip(
             p.base_success
             + p.quality_success * (dq - 0.5)
-            + SKILL_SUCCESS * (skill_wp[dwp] - 0.5)
+            + p.skill_success * (skill_wp[dwp] - 0.5)
             + p.method_success_gain * has_method
-            + LEADER_SUCCESS * self.leader[dwp]
+            + p.leader_success * self.leader[dwp]
             + p.manager_digital_effect * (self.mgr_digital[dwp] - MEAN_DIGITAL),
             0.0,
             1.0,
@@ -733,8 +738,8 @@ class TrustModel(mesa.Model):
     def _record_climate(self) -> None:
         """Staff-level outputs: experimentation culture (C2) and admin burden; work-site share."""
         p, st = self.p, self.staff
-        recent = (self.t - self.last_innovation) < RECENT_QUARTERS
-        w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
+        recent = (self.t - self.last_innovation) < p.recent_quarters
+        w_a, w_s, w_m, w_r = p.climate_autonomy, p.climate_safety, p.climate_motivation, p.climate_recent
         climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
         # a person perceives the culture with probability logistic(steepness · (climate - threshold));
         # compared on the logit scale against the person's fixed threshold (ODD submodel 7.4)
@@ -743,8 +748,9 @@ class TrustModel(mesa.Model):
         self.experimentation_culture = self.per_1000_year(perceives) / 4000.0
         self.admin_burden = self._weighted_mean(self.wp_admin)
         self.trust_orientation = self._weighted_mean(self.orientation)
-        self.steering_detail = float(self.detail.mean())
-        self.reporting_demands = float(self._reporting_load().mean())
+        # organisation-level outputs weighted by real staff, like every other output
+        self.steering_detail = _dot(self.agency_size, self.detail) / self.real_staff
+        self.reporting_demands = _dot(self.agency_size, self._reporting_load()) / self.real_staff
         # Innovationsbarometern asks work sites: a site innovated if any of its teams did
         window = (self.t - self.last_innovation) < WINDOW_QUARTERS
         site_innovated = np.bincount(self.wp_site, weights=window, minlength=self.n_sites) > 0

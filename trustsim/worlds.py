@@ -5,10 +5,15 @@ so a world is the same for every seed; only the people inside it are drawn at ra
 
 Sources
 - State: Statskontoret, *Myndigheterna under regeringen*: 340 agencies on 1 Jan 2019;
-  226 000–262 000 FTE 2019–2025; 278 015 employed people 2022 (we use 270 000 staff). More than
-  40 % of agencies have fewer than 50 FTE (Statskontoret 2019).
+  226 000–262 000 FTE 2019–2025 (we use 270 000 staff). More than 40 % of agencies have fewer than
+  50 FTE (Statskontoret 2019). Länsstyrelserna's mapping of state presence counts 278 015 state
+  employees at 2 749 work sites of 220 agencies (a head count, not Statskontoret's FTE).
 - Municipalities and regions: SKR (Sveriges Kommuner och Regioner), *Personalen i välfärden* 2021:
-  290 municipalities with ~875 000 employees, 21 regions with ~300 000 employees.
+  290 municipalities with ~875 000 employees, 21 regions with ~300 000 employees. SKR's 21 regions
+  include Region Gotland, which is one organisation: a municipality with a region's tasks, already
+  among the 290. The world therefore has 290 municipalities and 20 regions; SKR's regional head
+  count (which includes Gotland's regional tasks) is spread over the 20 (ODD §2).
+- 1 445 000 (the public-sector world's head count) is a sum: 270 000 + 875 000 + 300 000.
 """
 
 from __future__ import annotations
@@ -31,14 +36,11 @@ LARGEST_AGENCY = 35_000  # Polismyndigheten, the largest agency, ~35 000 employe
 MUNICIPALITIES = 290  # SKR
 MUNICIPAL_STAFF = 875_000  # SKR 2021
 MUNICIPAL_SIGMA = 1.0  # spread: Stockholm ~45 000 staff, the smallest a few hundred
-REGIONS = 21  # SKR
+REGIONS = 20  # SKR's 21 regions less Region Gotland, counted once, among the municipalities
 REGIONAL_STAFF = 300_000  # SKR 2021
 REGIONAL_SIGMA = 0.8  # Region Stockholm ~47 000, the smallest ~2 000
 MIN_ORG_SIZE = 5  # the smallest agencies have a handful of staff
 
-# Kind multipliers on sector risk: health care (regions) and social services (municipalities)
-# carry more operational risk than the average state agency (assumption, documented in ODD).
-KIND_RISK = {STATE_AGENCY: 1.0, MUNICIPALITY: 1.2, REGION: 1.5}
 
 TEACHING_SIZES = (8, 12, 15, 20, 25, 30, 35, 45, 50, 60)  # 300 staff, a classroom miniature
 TEACHING_NAMES = (
@@ -109,22 +111,25 @@ class Teams:
     model_teams: np.ndarray  # modelled teams per organisation
 
 
-def build_teams(world: World, span: int, teams_per_site: int) -> Teams:
-    """Teams of at most `span` staff in sites of `teams_per_site` teams, scaled (see `Teams`)."""
-    sizes, k = world.sizes, teams_per_site
+def build_teams(world: World, span: int, teams_per_site: int | np.ndarray) -> Teams:
+    """Teams of at most `span` staff in sites of `teams_per_site` teams (one number, or one per
+    organisation), scaled (see `Teams`)."""
+    sizes = world.sizes
+    k_org = np.broadcast_to(np.asarray(teams_per_site, dtype=np.int64), sizes.shape)
     real = np.maximum(1, np.ceil(sizes / span)).astype(np.int64)
-    real_sites = -(-real // k)
+    real_sites = -(-real // k_org)
     model_sites = np.maximum(1, np.round(real_sites * world.scale)).astype(np.int64)
     site_org = np.repeat(np.arange(len(sizes)), model_sites)
     first = np.concatenate(([0], np.cumsum(model_sites)[:-1]))
     j = np.arange(len(site_org)) - first[site_org]  # modelled site index within its organisation
     real_site = ((j + 0.5) * real_sites[site_org] // model_sites[site_org]).astype(np.int64)
     # teams of a real site: k, except the organisation's last site, which has the rest
+    k = k_org[site_org]
     n_teams = np.minimum(k, real[site_org] - real_site * k)
     org = np.repeat(site_org, n_teams)
     site = np.repeat(np.arange(len(site_org)), n_teams)
     site_first = np.concatenate(([0], np.cumsum(n_teams)[:-1]))
-    real_team = real_site[site] * k + (np.arange(len(org)) - site_first[site])
+    real_team = real_site[site] * k[site] + (np.arange(len(org)) - site_first[site])
     base, extra = sizes[org] // real[org], sizes[org] % real[org]
     size = (base + (real_team < extra)).astype(np.int64)
     modelled_staff = np.bincount(org, weights=size, minlength=len(sizes))

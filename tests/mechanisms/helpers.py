@@ -125,3 +125,12 @@ def safety_target(model: TrustModel) -> np.ndarray:
     return np.clip(
         structural(model, "safety_base") + structural(model, "safety_per_trust") * o - blame, 0, 1
     )
+
+
+def climate_weights(model: TrustModel) -> tuple[float, float, float, float]:
+    """Weights of autonomy, safety, motivation and recent innovation in the climate (ODD 7.4)."""
+    names = ("climate_autonomy", "climate_safety", "climate_motivation", "climate_recent")
+    try:
+        return tuple(structural(model, name) for name in names)
+    except AttributeError:
+        return tuple(structural(model, "climate_weights"))

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, set_kinds, small, structural, wp_mean
-from trustsim.model import CROSS, FUNDED, LEADER_SUCCESS, METHOD, SKILL_SUCCESS
+from trustsim.model import CROSS, FUNDED, METHOD
 
 N = 20_000  # experiments per workplace
 
@@ -61,9 +61,9 @@ def test_success_rises_with_quality_skill_method_leaders_and_manager_digital():
     share = r["successes"] / N
     expected = np.full(nw, 0.4)
     expected[1] += 0.4 * 0.5
-    expected[2] += SKILL_SUCCESS * 0.4
+    expected[2] += m.p.skill_success * 0.4
     expected[3] += 0.2
-    expected[4] += LEADER_SUCCESS
+    expected[4] += m.p.leader_success
     expected[5] += 0.2 * 0.5
     assert share == pytest.approx(expected, abs=binomial_margin(0.6, N))
     assert r["value"][1] == pytest.approx(2.0 * r["successes"][1])  # value 2 q per success
@@ -130,9 +130,9 @@ def test_unfunded_experiments_are_cut_at_the_budget_year_boundary(horizon):
     m.exp_left = np.full(n, 5)
     m.exp_flags = np.where(np.arange(n) % 2, FUNDED, 0).astype(np.int64)
     m.exp_quality = np.full(n, 0.5)
-    m._run_experiments(5, np.random.default_rng(0))  # not a boundary: nothing cut
+    m._cut_at_budget_year(5, np.random.default_rng(0))  # not a boundary: nothing cut
     assert len(m.exp_wp) == n and m.cut_by_budget_horizon == 0
-    m._run_experiments(8, np.random.default_rng(0))
+    m._cut_at_budget_year(8, np.random.default_rng(0))
     funded = (m.exp_flags & FUNDED) > 0
     assert funded.sum() == n // 2  # funded experiments are never cut
     kept = (~funded).sum() / (n // 2)
@@ -145,7 +145,10 @@ def test_unfunded_experiments_are_cut_at_the_budget_year_boundary(horizon):
 def test_safe_workplaces_catch_operational_errors():
     rates = []
     for safety in (0.0, 1.0):
-        m = small("state", scale=0.05, idea_rate=0.0, operational_incidents=20.0, safety_catch=0.6)
+        m = small(
+            "state", scale=0.05, idea_rate=0.0, operational_incidents=20.0, safety_catch=0.6,
+            control_catch=0.0,
+        )
         m.staff.safety[:] = safety
         total = 0.0
         for k in range(1, 25):

@@ -119,7 +119,7 @@ def test_mission_tied_issues_bring_their_own_money():
             frozen_quarters(m)
             total += record["cross_started"]
         cross.append(total)
-    money = 0.5 + 0.5 * min(1.0, m.slack / 0.05)  # MONEY_FLOOR, SLACK_FOR_FULL_MONEY
+    money = 0.5 + 0.5 * min(1.0, m.slack / 0.05)  # money_floor, slack_for_full_money
     assert cross[0] / cross[1] == pytest.approx(money, abs=0.05)
 
 
@@ -196,7 +196,7 @@ def test_slack_grows_with_the_budget_horizon_and_earmarking_takes_its_share(hori
 
 
 def test_approved_ideas_find_money_with_slack():
-    # money = MONEY_FLOOR + (1 - MONEY_FLOOR) · min(1, slack / SLACK_FOR_FULL_MONEY): 0.5 without
+    # money = money_floor + (1 - money_floor) · min(1, slack / slack_for_full_money): 0.5 without
     # slack, 1 at a slack of 0.05; with no core work the time gate is open in both arms, so both
     # see the same ideas
     started = []

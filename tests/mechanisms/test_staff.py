@@ -14,12 +14,12 @@ import pytest
 from tests.mechanisms.helpers import (
     MANAGER_TERMS_OFF,
     binomial_margin,
+    climate_weights,
     granted_autonomy,
     safety_target,
     small,
     structural,
 )
-from trustsim.model import CLIMATE_WEIGHTS
 from trustsim.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
@@ -91,7 +91,9 @@ def test_a_person_perceives_the_culture_when_her_threshold_is_below_the_climate(
     m._quarter(first=True)  # staff at their targets, then the climate is recorded
     st = m.staff
     recent = (m.t - m.last_innovation) < 4
-    w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
+    w_a, w_s, w_m, w_r = (
+        m.p.climate_autonomy, m.p.climate_safety, m.p.climate_motivation, m.p.climate_recent
+    )
     climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
     perceives = st.perception < 12.0 * (climate - threshold)
     assert m.experimentation_culture == pytest.approx(perceives.mean())  # teaching: weights 1
@@ -150,7 +152,7 @@ def test_an_innovation_colours_the_climate_for_four_quarters():
     st.perception[:] = 0.0  # everyone perceives exactly when the climate is above the threshold
     m._record_climate()
     recent = ages[st.wp] < 4
-    assert structural(m, "climate_weights")[3] > 0  # recent innovation alone lifts the climate
+    assert climate_weights(m)[3] > 0  # recent innovation alone lifts the climate
     assert m.experimentation_culture == pytest.approx(recent.mean())
     assert 0 < recent.mean() < 1
 
