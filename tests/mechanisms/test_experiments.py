@@ -442,3 +442,38 @@ def test_operational_and_visible_incidents_do_not_depend_on_experiment_draws():
         assert started > 0
     assert rates[0] == rates[1]
     np.testing.assert_array_equal(visible[0], visible[1])
+
+
+def test_sector_risk_follows_the_kind_of_organisation():
+    # risk_a = clip(sector_risk · multiplier(kind_a) · U(0.5, 1.5), 0, 1): 1 for state agencies,
+    # kind_risk_municipality and kind_risk_region for the others; U is the world stream's first draw
+    m = small(
+        "public-sector", scale=0.01, sector_risk=0.3, kind_risk_municipality=0.8,
+        kind_risk_region=2.0,
+    )
+    u = m.stream("world").uniform(0.5, 1.5, m.n_agencies)
+    multiplier = np.select([m.agency_kind == 1, m.agency_kind == 2], [0.8, 2.0], 1.0)
+    assert set(np.unique(m.agency_kind)) == {0, 1, 2}
+    assert m.risk == pytest.approx(np.clip(0.3 * multiplier * u, 0, 1))
+
+
+def test_national_experiments_do_not_depend_on_the_ideas_drawn():
+    # the scheme draws from the experiments stream: runs with and without ideas (none approved)
+    # see the same national experiments succeed and the same rules change
+    results = []
+    for rate in (0.0, 4.0):
+        m = small(
+            idea_rate=rate, approval_floor=0.0, experimentation_funding_msek=200.0,
+            cost_per_experiment_msek=1.0, dispensation=True,
+        )
+        m.orientation[:] = 0.0
+        m.leader[:] = False
+        wins = []
+        for k in range(1, 13):
+            m.t = k
+            m._ideas_and_experiments(k)
+            wins.append(m.scheme.successes)
+        results.append((wins, m.regulation.copy()))
+    assert sum(results[0][0]) > 20
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -257,3 +257,13 @@ def test_ideas_rum_takes_up_start_as_cross_agency_experiments(cross_share):
     assert m.experiments_started > 10
     expected = m.experiments_started if cross_share else 0.0
     assert m.cross_agency_resolved == pytest.approx(expected)
+
+
+def test_initial_rules_block_up_to_95_percent_of_ideas():
+    # reg0_a = clip(regulatory_complexity · U(0.5, 1.5), 0, 0.95), U the world stream's second draw
+    m = small("state", regulatory_complexity=0.9)
+    draws = m.stream("world")
+    draws.uniform(0.5, 1.5, m.n_agencies)  # the risk's draw comes first
+    u = draws.uniform(0.5, 1.5, m.n_agencies)
+    assert m.regulation0 == pytest.approx(np.clip(0.9 * u, 0, 0.95))
+    assert (m.regulation0 == 0.95).mean() > 0.1
