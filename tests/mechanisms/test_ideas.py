@@ -233,11 +233,12 @@ def test_running_experiments_take_time_in_a_world_with_unequal_weights():
     m.exp_left = np.full(len(m.exp_wp), 5)
     m.exp_flags = np.zeros(len(m.exp_wp), dtype=np.int64)
     m.exp_quality = np.full(len(m.exp_wp), 0.5)
-    lam_wp, _voiced, p_time, _unc, p_idle = _expected_gates(m)
+    lam_wp, voiced_share, p_time, _unc, p_idle = _expected_gates(m)
     m.t = 1
     m._ideas_and_experiments(1)
     assert (p_idle > p_time).mean() > 0.3
-    assert m.time_lost_to_experiments == pytest.approx(m.per_1000_year(lam_wp * (p_idle - p_time)))
+    both = lam_wp * (1 + voiced_share) / 2  # the time gate's order-free (Shapley) share
+    assert m.time_lost_to_experiments == pytest.approx(m.per_1000_year(both * (p_idle - p_time)))
 
 
 @pytest.mark.parametrize("cross_share", [1.0, 0.0], ids=["cross-agency", "local"])
