@@ -23,6 +23,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli_core",  # run, scenarios
     "trustsim.sweep.cli",  # sweep
     "trustsim.cli_analysis",  # compare, report
+    "trustsim.cli_channels",  # channels
     "trustsim.app.cli",  # app
     "trustsim.bench",  # bench
     "trustsim.cli_calibrate",  # calibrate
