@@ -353,9 +353,9 @@ def format_text(result: Mapping[str, Any]) -> str:
     """Plain text for the terminal: per package and output, each group's channel shares."""
     s = result["settings"]
     out = [
-        f"channel decomposition vs {s['reference']}: world {s['world']}, scale {s['scale']:g}, "
-        f"{s['years']} years, {s['replications']} replications, seed {s['seed']} "
-        f"({s['runs']} runs, {s['seconds']:.0f} s)",
+        (f"channel decomposition vs {s['reference']}: world {s['world']}, scale "
+         f"{s['scale']:g}, {s['years']} years, {s['replications']} replications, seed "
+         f"{s['seed']} ({s['runs']} runs, {s['seconds']:.0f} s)"),
         "shares in per cent of the effect, bootstrap 95 % interval; '-' = effect not clear of 0",
     ]
     for name, by_output in result["packages"].items():
