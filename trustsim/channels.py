@@ -394,3 +394,67 @@ __all__ = [
     "CHANNELS", "CHANNEL_GROUPS", "CHANNEL_OUTPUTS", "attribute", "check_channels", "decompose",
     "format_text", "knockout_sets", "label", "load", "markdown_lines", "save", "shapley",
 ]
+
+
+# --------------------------------------------------------------------------- the budget traced
+
+
+def survival(horizon_years: float, horizon_cut: float, mean_quarters: float) -> float:
+    """P(an unfunded experiment is not cut): durations D = 1 + Poisson(mean_quarters - 1), start
+    quarters uniform over the budget year, a cut with p = horizon_cut / horizon_years at each
+    budget-year boundary among its quarters 2..D (ODD 7.6)."""
+    from scipy.stats import poisson
+
+    p_cut = min(1.0, horizon_cut / horizon_years)
+    total = 0.0
+    for d in range(1, 200):
+        weight = float(poisson.pmf(d - 1, mean_quarters - 1.0))
+        for start in range(4):
+            boundaries = sum(1 for t in range(start + 1, start + d) if t % 4 == 0)
+            total += weight / 4.0 * (1.0 - p_cut) ** boundaries
+    return total
+
+
+def slack_multipliers(
+    reform: str | os.PathLike | Scenario = "multi-year-budget",
+    world: str = "state",
+    scale: float = DEFAULTS["scale"],
+    seed: int = 0,
+) -> dict[str, float]:
+    """The reform's first-quarter, first-order factors on experiments through each slack channel,
+    on the spun-up baseline state (no feedback): ideas through the time gate (free time), approved
+    ideas that find money (money), experiments not cut (budget cuts), and their product."""
+    from .model import MONEY_FLOOR, SLACK_FOR_FULL_MONEY
+
+    sc = load_scenario(reform)
+    model = TrustModel(world=world, scale=scale, rng=seed, params=sc.params)
+    base = model.p.baseline()
+    slack_r, slack_0 = model.slack, (
+        base.innovation_slack + base.slack_per_horizon_year * (base.budget_horizon_years - 1)
+    ) * (1.0 - base.earmarking_share)
+    st, p, nw = model.staff, model.p, model.n_workplaces
+    lam = (p.idea_rate / 4.0) * st.motivation * (0.5 + st.skill)
+    voice = p.voice_floor + (1.0 - p.voice_floor) * 0.5 * (st.autonomy + st.safety)
+    lam_wp = np.bincount(st.wp, weights=lam * voice, minlength=nw) * model.wp_weight
+    busy = p.experiment_effort * np.bincount(model.exp_wp, minlength=nw) / model.wp_size
+    room = np.maximum(0.0, 1.0 - p.core_work_share - model.wp_admin - busy)
+
+    def through(slack: float) -> float:
+        return float((lam_wp * np.minimum(1.0, (room + slack) / p.time_needed)).sum())
+
+    def money(slack: float) -> float:
+        return MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, slack / SLACK_FOR_FULL_MONEY)
+
+    out = {
+        "slack_baseline": slack_0,
+        "slack_reform": slack_r,
+        "free_time": through(slack_r) / through(slack_0),
+        "money": money(slack_r) / money(slack_0),
+        "budget_cuts": survival(p.budget_horizon_years, p.horizon_cut, p.experiment_quarters)
+        / survival(base.budget_horizon_years, base.horizon_cut, base.experiment_quarters),
+        "time_gate_open_share": float(
+            (lam_wp * ((room + slack_r) >= p.time_needed)).sum() / lam_wp.sum()
+        ),
+    }
+    out["product"] = out["free_time"] * out["money"] * out["budget_cuts"]
+    return out
