@@ -17,7 +17,8 @@ def value_strategy(spec):
     if spec.kind is bool:
         return st.booleans()
     if spec.kind is int:
-        return st.integers(int(spec.low), min(int(spec.high), int(spec.low) + 40))
+        ints = st.integers(int(spec.low), min(int(spec.high), int(spec.low) + 40))
+        return ints.filter(lambda v: v not in spec.excluded)
     return st.floats(spec.low, spec.high, allow_nan=False)
 
 

@@ -424,8 +424,6 @@ def slack_multipliers(
     """The reform's first-quarter, first-order factors on experiments through each slack channel,
     on the spun-up baseline state (no feedback): ideas through the time gate (free time), approved
     ideas that find money (money), experiments not cut (budget cuts), and their product."""
-    from .model import MONEY_FLOOR, SLACK_FOR_FULL_MONEY
-
     sc = load_scenario(reform)
     model = TrustModel(world=world, scale=scale, rng=seed, params=sc.params)
     base = model.p.baseline()
@@ -443,7 +441,7 @@ def slack_multipliers(
         return float((lam_wp * np.minimum(1.0, (room + slack) / p.time_needed)).sum())
 
     def money(slack: float) -> float:
-        return MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, slack / SLACK_FOR_FULL_MONEY)
+        return p.money_floor + (1.0 - p.money_floor) * min(1.0, slack / p.slack_for_full_money)
 
     out = {
         "slack_baseline": slack_0,

@@ -42,7 +42,7 @@ from .agents import (
 )
 from .params import ParameterError, Params
 from .staff import StaffPopulation
-from .worlds import KIND_RISK, MUNICIPALITY, REGION, STATE_AGENCY, World, build_teams, build_world
+from .worlds import MUNICIPALITY, REGION, STATE_AGENCY, World, build_teams, build_world
 
 # Names other tools rely on (sweep engine, app): do not rename.
 OUTPUTS = (
@@ -100,23 +100,10 @@ BLOCKERS = (
     "cut_by_budget_horizon",
 )
 
-# Structural constants of the functional forms (documented in docs/ODD.md §9)
-AUTONOMY_BASE = 0.1  # autonomy every workplace grants, whatever the manager
-LEADER_BONUS = 0.1  # innovation leaders (C8): extra autonomy granted and approval share
-LEADER_SUCCESS = 0.05  # innovation leaders (C8): extra success probability of an experiment
-SAFETY_BASE, SAFETY_PER_TRUST = 0.15, 0.6  # psychological safety = base + per_trust · orientation
-BLAME_PER_FAILURE, BLAME_MAX = 0.1, 0.3  # control-oriented managers blame failures
-MONEY_FLOOR, SLACK_FOR_FULL_MONEY = 0.5, 0.05  # experiments find money: floor + slack / full
-SKILL_SUCCESS = 0.3  # success probability per unit of workplace skill above 0.5
-MEAN_DIGITAL = 0.4  # mean digital competence (Beta(4, 6)): managers above it raise success (C9)
-ABSORB_FLOOR = 0.3  # absorptive capacity of a workplace with no autonomy (diffusion)
-CLIMATE_WEIGHTS = (0.35, 0.35, 0.15, 0.15)  # autonomy, safety, motivation, recent innovation
-RECENT_QUARTERS = 4  # an innovation in the last year colours the climate of a workplace
-WINDOW_QUARTERS = 8  # Innovationsbarometern: innovation in the last two years
-SPINUP_TRUST_SHARE = 0.2  # share of trust-oriented managers when the spin-up starts
-RECRUIT_SPREAD = 0.1  # a recruited manager: organisation's mean orientation ± U(0, spread)
-FUNDED_SCREEN = 0.5  # funded (grassroots) experiments come from the better half of ideas
-
+# Structural constants (each with the reason it is structural; the functional-form coefficients
+# of 0.2.3 are parameters now, see params.py and docs/ODD.md §8-9)
+MEAN_DIGITAL = 0.4  # the mean of digital competence's Beta(4, 6): managers above it raise success
+WINDOW_QUARTERS = 8  # Innovationsbarometern's question: innovation in the last two years
 MIN_COST_MSEK = 0.001  # below 1 000 SEK a year there is no programme to divide by (analysis)
 
 # Flags of an experiment
@@ -241,7 +228,11 @@ class TrustModel(mesa.Model):
         rng = self.stream("world")
         n = self.n_agencies = len(w.sizes)
         self.agency_size, self.agency_kind = w.sizes, w.kinds
-        kind_risk = np.array([KIND_RISK[int(k)] for k in w.kinds])
+        kind_risk = np.select(
+            [w.kinds == MUNICIPALITY, w.kinds == REGION],
+            [p.kind_risk_municipality, p.kind_risk_region],
+            1.0,
+        )
         self.risk = np.clip(p.sector_risk * kind_risk * rng.uniform(0.5, 1.5, n), 0, 1)
         self.regulation0 = np.clip(p.regulatory_complexity * rng.uniform(0.5, 1.5, n), 0, 0.95)
         spread = p.steering_spread
@@ -262,7 +253,8 @@ class TrustModel(mesa.Model):
         self.n_sites = len(teams.site_weight)
         real_teams = np.maximum(1, np.ceil(w.sizes / p.span_of_control)).astype(np.int64)
         self.collaboration_graph, self.adjacency, influence = networks.workplace_graph(
-            self.wp_agency, self.agency_graph, rng, real_teams
+            self.wp_agency, self.agency_graph, rng, real_teams,
+            ring_neighbours=p.ring_neighbours, rewire=p.rewire, cross_link_share=p.cross_link_share,
         )
         self.neighbour_mean = networks.row_normalised(influence)
         self.wp_kind = w.kinds[self.wp_agency]
@@ -293,7 +285,7 @@ class TrustModel(mesa.Model):
         self.trust_signal = np.zeros((self.n_agencies, 3))  # support memory by domain, toward trust
         self.control_signal = np.zeros((self.n_agencies, 3))  # ... toward control
         rng = self.stream("managers0")
-        trust = rng.random(nw) < SPINUP_TRUST_SHARE
+        trust = rng.random(nw) < p.spinup_trust_share
         self.orientation = np.where(trust, rng.uniform(0.6, 0.9, nw), rng.uniform(0.1, 0.4, nw))
         self.leader = rng.random(nw) < p.innovation_leader_share
         self.mgr_digital = rng.beta(4.0, 6.0, nw)
@@ -467,14 +459,16 @@ class TrustModel(mesa.Model):
         o, held = self.orientation, self._held  # held: the channel's quarter-0 input if it is off
         granted = np.clip(
             held("autonomy", o) * (1.0 - p.detail_autonomy_cut * d_wp)
-            + AUTONOMY_BASE + LEADER_BONUS * self.leader,
+            + p.autonomy_base + p.leader_bonus * self.leader,
             0.0,
             1.0,
         )
         blame = np.minimum(
-            BLAME_MAX, BLAME_PER_FAILURE * self.wp_failures * (1.0 - held("blame", o))
+            p.blame_max, p.blame_per_failure * self.wp_failures * (1.0 - held("blame", o))
         )
-        safety_target = np.clip(SAFETY_BASE + SAFETY_PER_TRUST * held("safety", o) - blame, 0.0, 1.0)
+        safety_target = np.clip(
+            p.safety_base + p.safety_per_trust * held("safety", o) - blame, 0.0, 1.0
+        )
         crowding = p.crowding_out * d_wp * (1.0 - held("crowding_out", o))
         self.wp_admin = np.minimum(
             1.0,
@@ -505,8 +499,10 @@ class TrustModel(mesa.Model):
 
     def _manager_turnover(self) -> None:
         """A share manager_turnover / 4 of managers leave each quarter; a recruit takes the
-        prevailing orientation of the organisation's managers ± U(0, RECRUIT_SPREAD) (March 1991),
-        a fresh digital competence and the innovation-leader role with its share."""
+        prevailing orientation of the organisation's managers + U(-recruit_spread, recruit_spread)
+        (March 1991), a fresh digital competence and the innovation-leader role with its share.
+        The recruit inherits the workplace's record of last quarter (successes, failures,
+        incidents), which the outcome and blame terms read in the next update (ODD 7.3)."""
         p, nw = self.p, self.n_workplaces
         rng = self.stream("managers")
         leave = np.flatnonzero(rng.random(nw) < p.manager_turnover / 4.0)
@@ -518,7 +514,7 @@ class TrustModel(mesa.Model):
         )
         norm = self._held("recruit_norm", norm)
         k = len(leave)
-        noise = rng.uniform(-RECRUIT_SPREAD, RECRUIT_SPREAD, k)
+        noise = rng.uniform(-p.recruit_spread, p.recruit_spread, k)
         self.orientation[leave] = np.clip(norm[org[leave]] + noise, 0.0, 1.0)
         self.mgr_digital[leave] = rng.beta(4.0, 6.0, k)
         self.leader[leave] = rng.random(k) < p.innovation_leader_share
@@ -590,21 +586,26 @@ class TrustModel(mesa.Model):
         running = np.bincount(self.exp_wp, minlength=nw)
         busy = p.experiment_effort * running / self.wp_size
         p_time = self._time_gate(self.wp_admin, busy)
-        through_time = lam_wp * p_time
         voiced = lam_voiced_wp * p_time
-        # blocker accounting: expected ideas lost at each gate (ODD 7.5)
-        self.blocked_by_time = self.per_1000_year(lam_wp - through_time)
-        # the part of the time gate's losses that control causes: ideas that would pass with only
-        # the reporting load of no detailed steering (admin_base) but do not pass now (P1)
+        # blocker accounting: expected ideas lost at each gate (ODD 7.5). Time and voice are two
+        # gates every idea passes, in no natural order, so their losses are the order-free
+        # (Shapley) shares of the joint loss lam (1 - p_time p_voice): the mean of the two orders,
+        #   time  = (1 - p_time) (lam + lam_voiced) / 2,  voice = (1 + p_time) (lam - lam_voiced) / 2
+        # (0.2.3 charged time first, which made it the largest blocker by construction, P1)
+        time_share = 0.5 * (lam_wp + lam_voiced_wp)  # ideas the time gate's Shapley loss acts on
+        self.blocked_by_time = self.per_1000_year((1.0 - p_time) * time_share)
+        self.blocked_by_voice = self.per_1000_year(0.5 * (1.0 + p_time) * (lam_wp - lam_voiced_wp))
+        # the part of the time gate's loss that control causes: what would pass with only the
+        # reporting load of no detailed steering (admin_base) but does not pass now (P1); and the
+        # part that running experiments take (both on the same Shapley footing as blocked_by_time)
         p_time_uncontrolled = self._time_gate(p.admin_base, busy)
         self.time_lost_to_control = self.per_1000_year(
-            lam_wp * np.maximum(0.0, p_time_uncontrolled - p_time)
+            time_share * np.maximum(0.0, p_time_uncontrolled - p_time)
         )
         p_time_idle = self._time_gate(self.wp_admin, 0.0)
         self.time_lost_to_experiments = self.per_1000_year(
-            lam_wp * np.maximum(0.0, p_time_idle - p_time)
+            time_share * np.maximum(0.0, p_time_idle - p_time)
         )
-        self.blocked_by_voice = self.per_1000_year(through_time - voiced)
         ideas = rng.poisson(voiced)
         # sort ideas: cross-agency, rule-blocked, local
         reg = self.regulation[self.wp_agency]
@@ -633,10 +634,10 @@ class TrustModel(mesa.Model):
         o = self.orientation
         o_approve = self._held("approval", o)
         approve = np.minimum(
-            1.0, p.approval_floor + (1.0 - p.approval_floor) * o_approve + LEADER_BONUS * self.leader
+            1.0, p.approval_floor + (1.0 - p.approval_floor) * o_approve + p.leader_bonus * self.leader
         )
         slack_money = self._held("money", self.slack)
-        money = MONEY_FLOOR + (1.0 - MONEY_FLOOR) * min(1.0, slack_money / SLACK_FOR_FULL_MONEY)
+        money = p.money_floor + (1.0 - p.money_floor) * min(1.0, slack_money / p.slack_for_full_money)
         candidates = local + rule_ok
         started = rng.binomial(candidates, approve * money)
         # RUM hosts cross-agency ideas; mission-tied ones (C11) bring co-funding, others need money
@@ -673,7 +674,7 @@ class TrustModel(mesa.Model):
         exposure = self.neighbour_mean @ successes
         value_exposure = self.neighbour_mean @ value
         mean_autonomy = np.bincount(wp, weights=st.autonomy, minlength=nw) / self.wp_size
-        absorb = ABSORB_FLOOR + (1.0 - ABSORB_FLOOR) * mean_autonomy
+        absorb = p.absorb_floor + (1.0 - p.absorb_floor) * mean_autonomy
         p_adopt = 1.0 - np.exp(-p.diffusion_rate * exposure * absorb)
         adopted = rng_dif.random(nw) < p_adopt
         adopted_value = np.divide(
@@ -728,7 +729,7 @@ class TrustModel(mesa.Model):
             g_wp = np.repeat(ids, n_g)
             wps.append(g_wp)
             flags.append(np.full(len(g_wp), FUNDED))
-            quality.append(1.0 - FUNDED_SCREEN * rng.random(len(g_wp)))
+            quality.append(1.0 - p.funded_screen * rng.random(len(g_wp)))
         new_wp = np.concatenate(wps)
         new_flags = np.concatenate(flags).astype(np.int64)
         method = rng.random(len(new_wp)) < self.rise.share
@@ -774,9 +775,9 @@ class TrustModel(mesa.Model):
         p_success = np.clip(
             p.base_success
             + p.quality_success * (dq - 0.5)
-            + SKILL_SUCCESS * (skill_wp[dwp] - 0.5)
+            + p.skill_success * (skill_wp[dwp] - 0.5)
             + p.method_success_gain * has_method
-            + LEADER_SUCCESS * self.leader[dwp]
+            + p.leader_success * self.leader[dwp]
             + p.manager_digital_effect * (self.mgr_digital[dwp] - MEAN_DIGITAL),
             0.0,
             1.0,
@@ -804,8 +805,8 @@ class TrustModel(mesa.Model):
     def _record_climate(self) -> None:
         """Staff-level outputs: experimentation culture (C2) and admin burden; work-site share."""
         p, st = self.p, self.staff
-        recent = (self.t - self.last_innovation) < RECENT_QUARTERS
-        w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
+        recent = (self.t - self.last_innovation) < p.recent_quarters
+        w_a, w_s, w_m, w_r = p.climate_autonomy, p.climate_safety, p.climate_motivation, p.climate_recent
         climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
         # a person perceives the culture with probability logistic(steepness · (climate - threshold));
         # compared on the logit scale against the person's fixed threshold (ODD submodel 7.4)

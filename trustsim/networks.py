@@ -19,11 +19,10 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+# Defaults of the network parameters (params.py: ring_neighbours, rewire, cross_link_share)
 RING_NEIGHBOURS = 2  # each side: staff collaborate with the next two workplaces of their agency
 REWIRE = 0.1  # Watts–Strogatz rewiring probability within an agency (shortcuts)
-CROSS_LINK_SHARE = (
-    0.2  # cross-agency links per agency tie, as a share of the smaller agency's units
-)
+CROSS_LINK_SHARE = 0.2  # cross-agency links per agency tie, share of the smaller agency's teams
 
 
 def agency_graph(n_agencies: int, seed: int) -> nx.Graph:
@@ -39,13 +38,16 @@ def workplace_graph(
     agencies: nx.Graph,
     rng: np.random.Generator,
     real_teams: np.ndarray | None = None,
+    ring_neighbours: int = RING_NEIGHBOURS,
+    rewire: float = REWIRE,
+    cross_link_share: float = CROSS_LINK_SHARE,
 ) -> tuple[nx.Graph, sp.csr_matrix, sp.csr_matrix]:
     """The workplace graph (networkx), its 0/1 adjacency (CSR) and the weighted influence matrix
     whose rows average over a workplace's collaborators (see module docstring).
 
     Workplaces of an agency are numbered contiguously; within an agency they form a Watts–Strogatz
-    small world (ring of RING_NEIGHBOURS on each side, rewired with probability REWIRE); agencies of
-    fewer than 5 workplaces are fully connected. Each agency tie adds CROSS_LINK_SHARE × the smaller
+    small world (ring of `ring_neighbours` on each side, rewired with probability `rewire`); agencies
+    of fewer than 5 workplaces are fully connected. Each agency tie adds `cross_link_share` × the smaller
     agency's real team count (at least one) links between random workplaces of the two agencies.
 
     Scale (ODD §2): an agency with n real teams may be modelled by m < n of them, each standing for
@@ -65,9 +67,9 @@ def workplace_graph(
     graph.add_nodes_from(range(n))
     within_edges = []
     for offset, size in zip(first.tolist(), counts.tolist()):
-        if size >= 5:
+        if size > 2 * ring_neighbours:  # a ring lattice needs more nodes than ties per node
             seed = int(rng.integers(2**31))
-            local = nx.watts_strogatz_graph(size, 2 * RING_NEIGHBOURS, REWIRE, seed=seed)
+            local = nx.watts_strogatz_graph(size, 2 * ring_neighbours, rewire, seed=seed)
         else:
             local = nx.complete_graph(size)
         within_edges += [(u + offset, v + offset) for u, v in local.edges()]
@@ -76,7 +78,7 @@ def workplace_graph(
     src = dst = np.zeros(0, dtype=np.int64)
     if len(edges):
         a, b = edges[:, 0], edges[:, 1]
-        links = np.maximum(1, np.round(CROSS_LINK_SHARE * np.minimum(real[a], real[b])))
+        links = np.maximum(1, np.round(cross_link_share * np.minimum(real[a], real[b])))
         a_rep, b_rep = np.repeat(a, links.astype(np.int64)), np.repeat(b, links.astype(np.int64))
         src = first[a_rep] + rng.integers(0, counts[a_rep])
         dst = first[b_rep] + rng.integers(0, counts[b_rep])

@@ -29,6 +29,8 @@ class ParamSpec:
     group: str
     source: str
     doc: str
+    excluded: tuple = ()  # values inside [low, high] that are refused
+    why_excluded: str = ""
 
     @property
     def kind(self) -> type:
@@ -38,8 +40,12 @@ class ParamSpec:
         if self.kind is bool:
             return "true or false"
         if self.kind is int:
-            return f"an integer in [{int(self.low)}, {int(self.high)}]"
-        return f"a number in [{self.low:g}, {self.high:g}]"
+            text = f"an integer in [{int(self.low)}, {int(self.high)}]"
+        else:
+            text = f"a number in [{self.low:g}, {self.high:g}]"
+        if self.excluded:
+            text += f" except {', '.join(f'{v:g}' for v in self.excluded)} ({self.why_excluded})"
+        return text
 
     def check(self, value: Any) -> float | int | bool:
         """Return `value` coerced to this parameter's type, or raise ParameterError."""
@@ -59,13 +65,13 @@ class ParamSpec:
             value = int(value)
         else:
             value = float(value)
-        if not (self.low <= value <= self.high):  # also rejects NaN
+        if not (self.low <= value <= self.high) or value in self.excluded:  # also rejects NaN
             raise bad
         return value
 
 
-def _p(name, default, low, high, unit, group, source, doc) -> ParamSpec:
-    return ParamSpec(name, default, low, high, unit, group, source, doc)
+def _p(name, default, low, high, unit, group, source, doc, excluded=(), why="") -> ParamSpec:
+    return ParamSpec(name, default, low, high, unit, group, source, doc, excluded, why)
 
 
 # fmt: off
@@ -118,7 +124,8 @@ PARAMETERS: tuple[ParamSpec, ...] = (
        "Years the model runs under baseline settings before the reported series starts (quarter 0), so every scenario starts from the baseline's steady state."),
     _p("scandal_quarter", -1, -1, 400, "quarter (-1 = none)", "government",
        "P7 stress test; assumption",
-       "Quarter of the reported series in which a visible scandal is injected (-1: no scandal; 0 is refused: quarter 0 is the spun-up state the levers switch on at, so the first quarter a scandal can happen in is 1)."),
+       "Quarter of the reported series in which a visible scandal is injected (-1: no scandal; 0 is refused: quarter 0 is the spun-up state the levers switch on at, so the first quarter a scandal can happen in is 1).",
+       excluded=(0,), why="-1 is no scandal; quarter 0 is the spun-up state the levers switch on at, so the earliest scandal is in quarter 1"),
     _p("scandal_size", 1.0, 0.0, 20.0, "visible incidents per 1000 staff", "government",
        "P7 stress test; assumption",
        "Size of an injected scandal."),
@@ -157,8 +164,9 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("conflict_blunting", 0.8, 0.0, 1.0, "share", "support",
        "C6 (fragmentation); assumption",
        "How much conflicting trust and control signals blunt managers' uptake (1 = fully)."),
-    _p("support_effect", 0.06, 0.0, 1.0, "per quarter", "support",
-       "assumption", "Rate at which the net support signal an organisation holds moves its managers' orientation."),
+    _p("support_effect", 0.06, 0.0, 0.3, "per quarter per unit of net support", "support",
+       "assumption; range: at 0.3 a manager's gap to full trust under a net support signal of 1 halves in 2 quarters, faster than any reorientation the literature reports",
+       "Rate at which the net support signal N an organisation holds moves its managers' orientation: under N the gap to full trust halves every ln 2 / -ln(1 - support_effect · N) quarters. The integrated package holds N ≈ 0.73 (state world, years 2-5), so at the default 0.06 support alone halves the gap in about 15.5 quarters (3.9 years)."),
     _p("support_memory", 0.7, 0.0, 0.99, "per quarter", "support",
        "assumption", "Share of last quarter's support signal an organisation still carries (one memory per organisation and domain)."),
     _p("support_reporting_effect", 0.3, 0.0, 1.0, "share", "support",
@@ -339,10 +347,108 @@ PARAMETERS: tuple[ParamSpec, ...] = (
     _p("local_site_staff", 33, 5, 200, "staff per work site", "managers",
        "derived: SKL 2019 (Innovationsbarometern: a population of about 38 000 public work sites) less the state's 2 749 sites (Länsstyrelserna), for SKR's 1 175 000 municipal and regional staff (875 000 + 300 000): 1 175 000 / 35 251 = 33; an assumption where the sources' years and definitions differ",
        "Staff of a municipal or regional work site; their teams are grouped into sites of round(local_site_staff / span_of_control) teams."),
+    # --- Functional-form coefficients (0.2.3's module constants; issue 21: every number that shapes
+    # a result is a parameter with a range). Defaults are 0.2.3's values, so outputs are unchanged.
+    _p("autonomy_base", 0.1, 0.0, 0.3, "share", "managers",
+       "assumption (even a control-oriented manager leaves some room)",
+       "Autonomy every workplace grants, whatever its manager's orientation."),
+    _p("leader_bonus", 0.1, 0.0, 0.3, "share", "managers",
+       "C8 (innovation leaders protect room for innovation); assumption",
+       "Extra autonomy an innovation leader grants and extra share of ideas she approves."),
+    _p("leader_success", 0.05, 0.0, 0.2, "probability", "experiments",
+       "C8; assumption", "Extra success probability of an experiment in an innovation leader's workplace."),
+    _p("safety_base", 0.15, 0.0, 0.5, "index 0–1", "staff",
+       "Edmondson 1999; assumption",
+       "Psychological safety a fully control-oriented manager's workplace tends to (before blame)."),
+    _p("safety_per_trust", 0.6, 0.2, 0.85, "index per unit of orientation", "staff",
+       "Edmondson 1999 (leader behaviour shapes team psychological safety); assumption",
+       "Rise in a workplace's psychological safety target per unit of its manager's trust orientation."),
+    _p("blame_per_failure", 0.1, 0.0, 0.3, "safety per failure", "staff",
+       "Edmondson 1999 (blame for failure lowers safety); assumption",
+       "Safety a fully control-oriented manager takes away per failed experiment of the last quarter."),
+    _p("blame_max", 0.3, 0.0, 0.6, "index 0–1", "staff",
+       "assumption", "Most safety that blame for failures can take away in a quarter."),
+    _p("money_floor", 0.5, 0.0, 1.0, "probability", "experiments",
+       "C3 (no money set aside for innovation); assumption",
+       "Probability that an approved experiment finds money when no innovation slack is reserved."),
+    _p("slack_for_full_money", 0.05, 0.01, 0.3, "share of time", "experiments",
+       "C3; assumption",
+       "Innovation slack at which every approved experiment finds money (money rises linearly from money_floor up to it)."),
+    _p("skill_success", 0.3, 0.0, 0.6, "probability per unit of skill", "experiments",
+       "assumption", "Rise in an experiment's success probability per unit of its workplace's mean skill above 0.5."),
+    _p("absorb_floor", 0.3, 0.0, 1.0, "share", "experiments",
+       "Cohen & Levinthal 1990 (absorptive capacity); assumption",
+       "Absorptive capacity of a workplace with no autonomy (diffusion: adoption probability factor)."),
+    _p("climate_autonomy", 0.35, 0.0, 0.7, "weight", "staff",
+       "assumption (the climate score behind C2)", "Weight of autonomy in a person's climate score."),
+    _p("climate_safety", 0.35, 0.0, 0.7, "weight", "staff",
+       "assumption (the climate score behind C2)", "Weight of psychological safety in a person's climate score."),
+    _p("climate_motivation", 0.15, 0.0, 0.7, "weight", "staff",
+       "assumption (the climate score behind C2)", "Weight of intrinsic motivation in a person's climate score."),
+    _p("climate_recent", 0.15, 0.0, 0.7, "weight", "staff",
+       "assumption (the climate score behind C2)", "Weight of a recent innovation in the workplace in a person's climate score."),
+    _p("recent_quarters", 4, 1, 8, "quarters", "staff",
+       "assumption", "An innovation in the workplace within this many quarters colours the climate."),
+    _p("spinup_trust_share", 0.2, 0.0, 0.6, "share of managers", "managers",
+       "C1–C3 (today's steering and leadership are control-based); assumption",
+       "Share of trust-oriented managers when the spin-up starts (the spin-up then runs under baseline settings)."),
+    _p("recruit_spread", 0.1, 0.0, 0.3, "index 0–1", "managers",
+       "March 1991 (newcomers learn the organisation's code); assumption",
+       "A recruited manager's orientation is her organisation's mean orientation plus U(-recruit_spread, recruit_spread)."),
+    _p("funded_screen", 0.5, 0.0, 1.0, "share of ideas", "chain",
+       "C13; assumption",
+       "Funded (grassroots) experiments come from the best share funded_screen of ideas: quality ~ U(1 - funded_screen, 1)."),
+    _p("cross_link_share", 0.2, 0.05, 0.5, "links per agency tie per real team", "managers",
+       "assumption (no Swedish data on cross-agency collaboration ties); decides how far trust spreads between organisations (P8)",
+       "Cross-agency collaboration links per agency tie, as a share of the smaller organisation's real team count (at least one)."),
+    _p("ring_neighbours", 2, 1, 4, "workplaces on each side", "managers",
+       "Watts & Strogatz 1998; assumption",
+       "Within an organisation each workplace collaborates with this many workplaces on each side of a ring."),
+    _p("rewire", 0.1, 0.0, 0.5, "probability", "managers",
+       "Watts & Strogatz 1998 (small world at 0.01–0.1); assumption",
+       "Probability that a within-organisation collaboration tie is rewired to a random workplace (shortcuts)."),
+    _p("kind_risk_municipality", 1.2, 0.5, 2.0, "ratio to state agencies", "experiments",
+       "assumption (social services carry more operational risk than the average state agency)",
+       "Sector risk of municipalities relative to state agencies."),
+    _p("kind_risk_region", 1.5, 0.5, 2.5, "ratio to state agencies", "experiments",
+       "assumption (health care carries more operational risk than the average state agency)",
+       "Sector risk of regions relative to state agencies."),
 )
 # fmt: on
 
 SPECS: dict[str, ParamSpec] = {p.name: p for p in PARAMETERS}
+
+# Numeric module constants of the model layer that are *not* parameters, each with the reason it is
+# structural (or the source of the fact it holds). tests/test_constants.py fails when a numeric
+# module constant of trustsim/{model,agents,staff,networks,worlds}.py is neither here nor the
+# default of the parameter of the same name (lower case). docs/ODD.md §9 lists this table.
+STRUCTURAL: dict[str, str] = {
+    "model.CROSS": "bit flag of an experiment (cross-agency); a code, not a quantity",
+    "model.FUNDED": "bit flag of an experiment (funded: never cut); a code, not a quantity",
+    "model.METHOD": "bit flag of an experiment (method support); a code, not a quantity",
+    "model.MEAN_DIGITAL": "the mean of digital competence's Beta(4, 6) distribution (0.4): the point above which a manager's digital competence raises success; follows from the distribution",
+    "model.WINDOW_QUARTERS": "Innovationsbarometern asks about innovation in the last two years (8 quarters): the survey's definition",
+    "model.MIN_COST_MSEK": "numerical guard: below 1 000 SEK a year there is no programme to divide by",
+    "model.SPINUP_CACHE_SIZE": "memory of the spin-up cache; no effect on any output",
+    "model.SPINUP_CACHE_MAX_STAFF": "memory of the spin-up cache; no effect on any output",
+    "worlds.STATE_AGENCY": "code of an organisation kind",
+    "worlds.MUNICIPALITY": "code of an organisation kind",
+    "worlds.REGION": "code of an organisation kind",
+    "worlds.STATE_AGENCIES": "Statskontoret, Myndigheterna under regeringen: 340 agencies on 1 Jan 2019",
+    "worlds.STATE_STAFF": "Statskontoret: 226 000-262 000 FTE 2019-2025; Länsstyrelserna: 278 015 employed people; 270 000 is within the two",
+    "worlds.STATE_SIGMA": "chosen so that more than 40 % of agencies have fewer than 50 staff (Statskontoret 2019)",
+    "worlds.LARGEST_AGENCY": "Polismyndigheten, the largest agency, about 35 000 employees (2022)",
+    "worlds.MUNICIPALITIES": "SKR: 290 municipalities (Region Gotland among them)",
+    "worlds.MUNICIPAL_STAFF": "SKR, Personalen i välfärden 2021: about 875 000 municipal employees",
+    "worlds.MUNICIPAL_SIGMA": "chosen so that Stockholm has about 45 000 staff and the smallest a few hundred",
+    "worlds.REGIONS": "SKR's 21 regions less Region Gotland, counted once among the municipalities",
+    "worlds.REGIONAL_STAFF": "SKR, Personalen i välfärden 2021: about 300 000 regional employees",
+    "worlds.REGIONAL_SIGMA": "chosen so that Region Stockholm has about 47 000 staff and the smallest about 2 000",
+    "worlds.MIN_ORG_SIZE": "the smallest agencies have a handful of staff",
+    "worlds.TEACHING_SIZES": "the teaching world is a classroom miniature of 300 staff, not the real system",
+    "worlds.MIN_SCALE": "the smallest scale at which every organisation keeps at least one work site (ODD §2)",
+    "agents.DOMAIN_MIX": "each support body's share of support by domain, read from its mandate (AgV leadership/HR, ESV financial steering, DIGG digital benefits realisation, SKR all three): a description of the bodies, ODD §7.2",
+}
 
 # Levers: what policy (or a scenario's stress test) chooses. The spin-up runs with every lever at
 # its default (the control-based baseline); the scenario's levers switch on at quarter 0.
@@ -376,12 +482,6 @@ class Params(Mapping[str, Any]):
             if spec is None:
                 raise _unknown(name)
             values[name] = spec.check(value)
-        if values["scandal_quarter"] == 0:
-            raise ParameterError(
-                "parameter 'scandal_quarter': 0 is not allowed; allowed is -1 (no scandal) or an"
-                " integer in [1, 400] (quarter 0 is the spun-up state the levers switch on at: the"
-                " earliest scandal is in quarter 1)"
-            )
         object.__setattr__(self, "_values", values)
 
     def __getattr__(self, name: str) -> Any:
@@ -456,10 +556,29 @@ TABLE_BEGIN = "<!-- BEGIN PARAMETER TABLE (generated from trustsim/params.py; do
 TABLE_END = "<!-- END PARAMETER TABLE -->"
 
 
+STRUCTURAL_BEGIN = (
+    "<!-- BEGIN STRUCTURAL TABLE (generated from trustsim/params.py STRUCTURAL; do not edit by hand) -->"
+)
+STRUCTURAL_END = "<!-- END STRUCTURAL TABLE -->"
+
+
+def structural_table_markdown() -> str:
+    """The ODD table of structural constants (§9), generated from STRUCTURAL."""
+    lines = ["| constant | why it is structural (or its source) |", "|---|---|"]
+    lines += [f"| `{name}` | {reason} |" for name, reason in STRUCTURAL.items()]
+    return "\n".join(lines) + "\n"
+
+
+def _between(text: str, begin: str, end: str, body: str) -> str:
+    start, stop = text.index(begin) + len(begin), text.index(end)
+    return text[:start] + "\n" + body + text[stop:]
+
+
 def odd_with_table(text: str) -> str:
-    """`text` (docs/ODD.md) with the parameter table between its markers regenerated."""
-    start, end = text.index(TABLE_BEGIN) + len(TABLE_BEGIN), text.index(TABLE_END)
-    return text[:start] + "\n" + parameter_table_markdown() + text[end:]
+    """`text` (docs/ODD.md) with the parameter table and the structural-constant table between
+    their markers regenerated."""
+    text = _between(text, TABLE_BEGIN, TABLE_END, parameter_table_markdown())
+    return _between(text, STRUCTURAL_BEGIN, STRUCTURAL_END, structural_table_markdown())
 
 
 if __name__ == "__main__":  # python -m trustsim.params --update-odd docs/ODD.md

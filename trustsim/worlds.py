@@ -41,9 +41,6 @@ REGIONAL_STAFF = 300_000  # SKR 2021
 REGIONAL_SIGMA = 0.8  # Region Stockholm ~47 000, the smallest ~2 000
 MIN_ORG_SIZE = 5  # the smallest agencies have a handful of staff
 
-# Kind multipliers on sector risk: health care (regions) and social services (municipalities)
-# carry more operational risk than the average state agency (assumption, documented in ODD).
-KIND_RISK = {STATE_AGENCY: 1.0, MUNICIPALITY: 1.2, REGION: 1.5}
 
 TEACHING_SIZES = (8, 12, 15, 20, 25, 30, 35, 45, 50, 60)  # 300 staff, a classroom miniature
 TEACHING_NAMES = (

@@ -1,6 +1,6 @@
 """ODD §7.7 Diffusion: a workplace adopts an innovation with probability
 1 - exp(-diffusion_rate · exposure · absorb), exposure the neighbours' mean successes this quarter
-and absorb = ABSORB_FLOOR + (1 - ABSORB_FLOOR) · mean autonomy; an adoption carries the mean value
+and absorb = absorb_floor + (1 - absorb_floor) · mean autonomy; an adoption carries the mean value
 of the innovations it was exposed to.
 
 Successes are placed by hand (experiments that surely succeed, ending this quarter, no new ideas)
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import small, wp_mean
-from trustsim.model import ABSORB_FLOOR, FUNDED
+from trustsim.model import FUNDED
 
 SOURCES = (0, 9, 18)
 
@@ -45,7 +45,8 @@ def _expected(m, rate, sources=SOURCES):
     successes = np.zeros(m.n_workplaces)
     successes[list(sources)] = 1.0
     exposure = m.neighbour_mean @ successes
-    absorb = ABSORB_FLOOR + (1 - ABSORB_FLOOR) * wp_mean(m, m.staff.autonomy)
+    floor = m.p.absorb_floor
+    absorb = floor + (1 - floor) * wp_mean(m, m.staff.autonomy)
     p = 1 - np.exp(-rate * exposure * absorb)
     return p.sum(), (p * (1 - p)).sum()
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small, wp_mean
-from trustsim.model import FUNDED, LEADER_SUCCESS, METHOD, SKILL_SUCCESS
+from trustsim.model import FUNDED, METHOD
 
 N = 20_000  # experiments per workplace
 
@@ -61,9 +61,9 @@ def test_success_rises_with_quality_skill_method_leaders_and_manager_digital():
     share = r["successes"] / N
     expected = np.full(nw, 0.4)
     expected[1] += 0.4 * 0.5
-    expected[2] += SKILL_SUCCESS * 0.4
+    expected[2] += m.p.skill_success * 0.4
     expected[3] += 0.2
-    expected[4] += LEADER_SUCCESS
+    expected[4] += m.p.leader_success
     expected[5] += 0.2 * 0.5
     assert share == pytest.approx(expected, abs=binomial_margin(0.6, N))
     assert r["value"][1] == pytest.approx(2.0 * r["successes"][1])  # value 2 q per success

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import MANAGER_TERMS_OFF, binomial_margin, set_kinds, small, wp_mean
-from trustsim.model import AUTONOMY_BASE, BLAME_MAX, BLAME_PER_FAILURE, LEADER_BONUS
 
 
 def _managers(**params):
@@ -122,7 +121,8 @@ def test_granted_autonomy_falls_with_steering_detail_and_rises_with_orientation(
     m.detail = np.linspace(0.0, 1.0, m.n_agencies)
     m._quarter(first=True)
     d = m.detail[m.wp_agency]
-    granted = np.clip(m.orientation * (1 - 0.6 * d) + AUTONOMY_BASE + LEADER_BONUS * m.leader, 0, 1)
+    p = m.p
+    granted = np.clip(m.orientation * (1 - 0.6 * d) + p.autonomy_base + p.leader_bonus * m.leader, 0, 1)
     st = m.staff
     assert st.autonomy == pytest.approx(np.minimum(1, granted[st.wp] * (0.7 + 0.6 * st.competence)))
 
@@ -133,10 +133,10 @@ def test_safety_rises_with_orientation_and_control_oriented_managers_blame_failu
     m.wp_failures[:] = 0.0
     m._quarter(first=True)
     safety = wp_mean(m, m.staff.safety)
-    assert safety == pytest.approx(0.15 + 0.6 * m.orientation)  # SAFETY_BASE + SAFETY_PER_TRUST · o
+    assert safety == pytest.approx(0.15 + 0.6 * m.orientation)  # safety_base + safety_per_trust · o
     m.wp_failures[:] = 2.0
     m._quarter(first=True)
-    blame = np.minimum(BLAME_MAX, BLAME_PER_FAILURE * 2.0 * (1 - m.orientation))
+    blame = np.minimum(m.p.blame_max, m.p.blame_per_failure * 2.0 * (1 - m.orientation))
     assert wp_mean(m, m.staff.safety) == pytest.approx(np.clip(safety - blame, 0, 1))
     assert blame[0] == pytest.approx(0.2) and blame[-1] == 0.0
 

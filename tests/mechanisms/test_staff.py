@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small
-from trustsim.model import CLIMATE_WEIGHTS
 from trustsim.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
@@ -84,7 +83,9 @@ def test_a_person_perceives_the_culture_when_her_threshold_is_below_the_climate(
     m._quarter(first=True)  # staff at their targets, then the climate is recorded
     st = m.staff
     recent = (m.t - m.last_innovation) < 4
-    w_a, w_s, w_m, w_r = CLIMATE_WEIGHTS
+    w_a, w_s, w_m, w_r = (
+        m.p.climate_autonomy, m.p.climate_safety, m.p.climate_motivation, m.p.climate_recent
+    )
     climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
     perceives = st.perception < 12.0 * (climate - threshold)
     assert m.experimentation_culture == pytest.approx(perceives.mean())  # teaching: weights 1
