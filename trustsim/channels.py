@@ -55,8 +55,9 @@ DEFAULTS = {"world": "state", "scale": 0.02, "years": 10, "replications": 10, "s
 
 
 def knockout_sets(groups: Mapping[str, Sequence[str]] = CHANNEL_GROUPS) -> list[frozenset[str]]:
-    """Every set of channels to switch off: each channel alone, each group whole, and for groups of
-    at most SHAPLEY_MAX channels every subset (for the Shapley values). The empty set first."""
+    """Every set of channels to switch off: each channel alone, each group whole, for groups of
+    at most SHAPLEY_MAX channels every subset (for the Shapley values), and every channel at once
+    (what passes through none of them). The empty set first."""
     sets: list[frozenset[str]] = [frozenset()]
     for members in groups.values():
         n = len(members)
@@ -66,6 +67,9 @@ def knockout_sets(groups: Mapping[str, Sequence[str]] = CHANNEL_GROUPS) -> list[
                 s = frozenset(combo)
                 if s not in sets:
                     sets.append(s)
+    every = frozenset(c for members in groups.values() for c in members)
+    if every not in sets:
+        sets.append(every)
     return sets
 
 
@@ -232,6 +236,10 @@ def attribute(
             parts = {s: full - effect[s] for s in effect if s}  # per replication v_k(S)
             rng = np.random.default_rng(BOOTSTRAP_SEED)
             entry = {"effect": t_interval(full).as_dict(), "groups": {}}
+            every = frozenset(c for members in groups.values() for c in members)
+            if every in effect:  # the effect left with every channel off: through none of them
+                entry["direct"] = {"part": float(effect[every].mean()),
+                                   **_share_interval(effect[every], full, rng)}
             for group, members in groups.items():
                 whole = frozenset(members)
                 exact = len(members) <= SHAPLEY_MAX
@@ -319,7 +327,9 @@ def markdown_lines(
          "when its input is held at the spun-up baseline's value; its share is the part of the "
          "effect that disappears then. Slack, support and steering: exact Shapley values within "
          "the group, which add up to the group's *all*; orientation: one at a time, *overlap* = "
-         "all minus their sum. Groups are different cuts through the model (support acts through "
+         "all minus their sum. *Through no channel*: the effect left with all fifteen off (the "
+         "programme levers' own mechanisms: dispensation, funding, RUM, method support, "
+         "training). Groups are different cuts through the model (support acts through "
          "orientation): compare shares within a group. –: the effect's interval includes 0, so "
          "shares of it mean nothing. Method: docs/channels.md."),
         "",
@@ -336,6 +346,9 @@ def markdown_lines(
                            f"{eff['ci_high']:+.{dec}f}]")
         lines.append("| **effect** | " + " | ".join(effects) + " |")
         clear = {n: effect_is_clear(entries[n]["effect"]) for n in names}
+        if all("direct" in entries[n] for n in names):
+            cells = [_cell(entries[n]["direct"]) if clear[n] else "–" for n in names]
+            lines.append("| **through no channel** | " + " | ".join(cells) + " |")
         for g, members in result["groups"].items():
             rows = [(f"{g}: {c}", lambda ge, c=c: _cell(ge["channels"][c])) for c in members]
             if len(members) > 1:
@@ -367,6 +380,8 @@ def format_text(result: Mapping[str, Any]) -> str:
                        f"[{eff['ci_low']:+.4g}, {eff['ci_high']:+.4g}]")
             if not effect_is_clear(eff):
                 continue
+            if "direct" in entry:
+                out.append(f"    through no channel: {_cell(entry['direct'])}")
             for g, ge in entry["groups"].items():
                 parts = ", ".join(f"{c} {_cell(v)}" for c, v in ge["channels"].items())
                 extra = (f"; overlap {_pct(ge['interaction'])}" if ge["method"] == "knock-out"

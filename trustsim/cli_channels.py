@@ -73,7 +73,7 @@ def register(sub) -> None:
         "culture and incidents (final year, paired with the reference by seed) that goes "
         "through each channel: a channel is switched off by holding its input at the spun-up "
         f"baseline's value. Channels by group: {groups}. Each reform and the reference run "
-        "26 times per replication (every knock-out set). Method: docs/channels.md. "
+        "27 times per replication (every knock-out set). Method: docs/channels.md. "
         f"Example: {EXAMPLE}",
     )
     p.add_argument(

@@ -251,7 +251,7 @@ def identical_to_reference(summary: Mapping[str, Any]) -> list[str]:
 def channel_lines(results: Results) -> list[str]:
     """Each reform's effect by channel (`trustsim channels`, docs/channels.md): from the folder's
     own `channels.json` if `trustsim channels --out DIR` wrote one, else from the decomposition
-    shipped with trustsim (state 1:50, 10 years; too slow to run inside the report: 26 runs per
+    shipped with trustsim (state 1:50, 10 years; too slow to run inside the report: 27 runs per
     scenario and replication). Only the folder's scenarios are shown."""
     from .channels import for_report, markdown_lines
 

@@ -35,8 +35,9 @@ def test_knockout_sets_cover_shapley_groups_and_single_channels():
     groups = {"big": ("a", "b", "c", "d"), "small": ("x", "y")}
     sets = knockout_sets(groups)
     assert sets[0] == F()
-    assert set(sets) == {F(), F("a"), F("b"), F("c"), F("d"), F("abcd"), F("x"), F("y"), F("xy")}
-    assert len(knockout_sets()) == 26  # the model's channels: 1 + 7 + 7 + 3 + 7 + 1
+    assert set(sets) == {F(), F("a"), F("b"), F("c"), F("d"), F("abcd"), F("x"), F("y"), F("xy"),
+                         F("abcdxy")}  # the last: every channel at once
+    assert len(knockout_sets()) == 27  # the model's channels: 1 + 7 + 7 + 3 + 7 + 1 + all
 
 
 def frame(values) -> pd.DataFrame:
@@ -93,6 +94,7 @@ def test_the_reference_run_with_the_channel_off_is_subtracted():
     }
     entry = attribute(table, "ref", ["innovation_rate"], groups)["packages"]["R"]
     assert entry["innovation_rate"]["groups"]["g"]["channels"]["x"]["share"] == 0
+    assert entry["innovation_rate"]["direct"]["share"] == 1  # all of it through no channel
 
 
 @pytest.fixture(scope="module")
@@ -103,10 +105,11 @@ def small_decomposition() -> dict:
 
 def test_decompose_runs_the_budget_through_slack(small_decomposition):
     r = small_decomposition
-    assert r["settings"]["runs"] == 2 * 26 * 2
+    assert r["settings"]["runs"] == 2 * 27 * 2
     assert "trustsim channels multi-year-budget --world teaching" in r["settings"]["command"]
     slack = r["packages"]["multi-year-budget"]["innovation_rate"]["groups"]["slack"]
     assert slack["whole"]["share"] == pytest.approx(1.0)  # every slack channel off: no effect
+    assert r["packages"]["multi-year-budget"]["innovation_rate"]["direct"]["part"] == 0
     support = r["packages"]["multi-year-budget"]["innovation_rate"]["groups"]["support"]
     assert support["method"] == "shapley"
     text = "\n".join(channels.markdown_lines(r))
