@@ -183,15 +183,16 @@ def decompose(
         "world": world, "scale": scale, "years": years, "replications": replications,
         "seed": seed, "reference": ref.name, "trustsim_version": __version__,
         "runs": len(tasks), "seconds": round(seconds, 1), "workers": workers,
-        "command": command_line(reforms, ref.name, world, scale, years, replications, seed),
+        "command": command_line([] if not scenarios else reforms, ref.name, world, scale, years,
+                                replications, seed),
     }
     return result
 
 
 def command_line(reforms, reference, world, scale, years, replications, seed) -> str:
-    names = " ".join(sc.name for sc in reforms)
+    names = "".join(f" {sc.name}" for sc in reforms)  # none: every shipped package
     ref = f" --reference {reference}" if reference != REFERENCE else ""
-    return (f"trustsim channels {names}{ref} --world {world} --scale {scale:g} --years {years} "
+    return (f"trustsim channels{names}{ref} --world {world} --scale {scale:g} --years {years} "
             f"--replications {replications} --seed {seed}")
 
 
