@@ -29,6 +29,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli_discover",  # discover, robustness
     "trustsim.cli_exercises",  # exercises
     "trustsim.cli_session",  # session
+    "trustsim.cli_patterns",  # patterns
 )
 
 
