@@ -99,7 +99,7 @@ def register(sub) -> None:
                    help="runs at the default parameters, for the default verdict (default 8)")
     p.add_argument("--patterns", metavar="IDS", default=None,
                    help="comma-separated pattern ids (default all: P1a,P1b,P1c,P2,P3,P6a,P6b,P6,"
-                   "P7,P8,S1,S2,S3)")
+                   "P7,P8,P8t,S1,S2,S3)")
     p.add_argument("--out", metavar="PATH",
                    help="write the report to PATH (markdown) and the per-draw rows beside it "
                    "(.csv)")

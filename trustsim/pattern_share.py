@@ -75,7 +75,28 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "high_risk_trust": ("integrated-esv-digg", HIGH_RISK),
     "tip_low": ("baseline-control", {"initial_trust_share": P8_SHARES[0]}),
     "tip_high": ("baseline-control", {"initial_trust_share": P8_SHARES[1]}),
+    "tip_low_own": ("baseline-control", {"initial_trust_share": "own-threshold-low"}),
+    "tip_high_own": ("baseline-control", {"initial_trust_share": "own-threshold-high"}),
 }
+P8_MARGIN = 0.2  # of initial_trust_share either side of the threshold (0.1 of mean orientation)
+
+
+def own_threshold_shares(draw: Mapping[str, Any]) -> tuple[float, float]:
+    """initial_trust_share 0.2 either side of where the mean starting orientation 0.25 + 0.5 s
+    crosses the draw's `peer_threshold` (test_p8: s = 0.5 at the default 0.5, so 0.3 and 0.7)."""
+    theta = float(draw.get("peer_threshold", SPECS["peer_threshold"].default))
+    centre = (theta - 0.25) / 0.5
+    return (min(1.0, max(0.0, centre - P8_MARGIN)), min(1.0, max(0.0, centre + P8_MARGIN)))
+
+
+def condition(case: str, draw: Mapping[str, Any]) -> dict[str, Any]:
+    """The case's own settings for this draw (P8t's shares follow the draw's peer_threshold)."""
+    cond = dict(CASES[case][1])
+    if cond.get("initial_trust_share") == "own-threshold-low":
+        cond["initial_trust_share"] = own_threshold_shares(draw)[0]
+    elif cond.get("initial_trust_share") == "own-threshold-high":
+        cond["initial_trust_share"] = own_threshold_shares(draw)[1]
+    return cond
 LONG_CASES = ("integrated", "shock")  # run for max(years, P7_YEARS); P3 and P6 read the first years
 
 
@@ -221,6 +242,15 @@ def p8_tipping(runs: Mapping[str, Any]) -> bool:
     return low < 0.5 < high
 
 
+def p8t_tipping_own(runs: Mapping[str, Any]) -> bool:
+    """As P8, with the two starting shares placed 0.2 either side of the draw's own threshold (the
+    share at which the mean starting orientation 0.25 + 0.5 s equals `peer_threshold`; 0.3 and 0.7
+    at the default): does a threshold exist, wherever `peer_threshold` puts it?"""
+    low = final(runs["tip_low_own"], "trust_orientation", quarters=4)
+    high = final(runs["tip_high_own"], "trust_orientation", quarters=4)
+    return low < 0.5 < high
+
+
 def s1_adopted(runs: Mapping[str, Any]) -> bool:
     """Adopted share of innovations > 0.5 in the baseline (test_secondary S1)."""
     return reported(runs["base"], "adopted_share") > 0.5
@@ -282,6 +312,9 @@ PATTERNS: dict[str, Pattern] = {
                 p7_hysteresis),
         Pattern("P8", "tipping: 0.3 trust-oriented ends in control, 0.7 in trust",
                 "tests/verification/test_p8_tipping.py", ("tip_low", "tip_high"), p8_tipping),
+        Pattern("P8t", "tipping exists around the draw's own peer_threshold",
+                "tests/verification/test_p8_tipping.py", ("tip_low_own", "tip_high_own"),
+                p8t_tipping_own),
         Pattern("S1", "most innovations are adopted from elsewhere",
                 "tests/patterns/test_secondary.py", ("base",), s1_adopted),
         Pattern("S2", "larger work sites innovate more often",
@@ -446,10 +479,9 @@ def _site_shares(tables: list[pd.DataFrame]) -> tuple[float, float]:
 
 def _run_case(case: str, draw: Mapping[str, Any], seed: int, scale: float, years: int,
               want_sites: bool) -> tuple[pd.DataFrame, tuple[float, float] | None]:
-    scenario, condition = CASES[case]
-    sc = load_scenario(scenario)
+    sc = load_scenario(CASES[case][0])
     model = TrustModel(world=WORLD, scale=scale, rng=seed,
-                       params={**sc.params, **draw, **condition})
+                       params={**sc.params, **draw, **condition(case, draw)})
     tables = []
     for quarter in range(1, 4 * years + 1):
         model.step()
