@@ -164,7 +164,9 @@ def test_fall_and_recovery_by_hand():
 
 # ------------------------------------------------------------------------------------ P8, S
 def test_p8_needs_divergence_either_side():
-    ends = lambda v: frame(trust_orientation=v)  # noqa: E731
+    def ends(v):
+        return frame(trust_orientation=v)
+
     assert ps.p8_tipping({"tip_low": ends(0.24), "tip_high": ends(0.78)})
     assert not ps.p8_tipping({"tip_low": ends(0.6), "tip_high": ends(0.78)})  # both tip
     assert not ps.p8_tipping({"tip_low": ends(0.24), "tip_high": ends(0.45)})  # neither

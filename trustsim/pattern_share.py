@@ -631,8 +631,8 @@ def verdict_text(share: Share, default: Share) -> str:
 def table(result: PatternShares) -> list[str]:
     """The markdown table: pattern, share holding [Wilson 95 %], default verdict."""
     lines = [
-        "| pattern | claim | holds in (share of draws) [Wilson 95 %] | n | at the defaults "
-        "(runs holding) | reading |",
+        ("| pattern | claim | holds in (share of draws) [Wilson 95 %] | n | at the defaults "
+         "(runs holding) | reading |"),
         "|---|---|---|---|---|---|",
     ]
     for pid in result.patterns:
@@ -649,21 +649,21 @@ def markdown(result: PatternShares) -> list[str]:
     lines = [
         "# In what share of the uncertainty set each pattern holds",
         "",
-        f"Made by `{result.command or 'trustsim patterns'}` "
-        f"({result.draws} draws from {result.source}; state world at scale {result.scale:g}; "
-        f"{result.years} years after the spin-up (P7: {max(result.years, P7_YEARS)} years); "
-        f"seed {result.seed}; {result.default_runs} runs at the default parameters; "
-        f"runtime {minutes:.1f} min).",
+        (f"Made by `{result.command or 'trustsim patterns'}` "
+         f"({result.draws} draws from {result.source}; state world at scale {result.scale:g}; "
+         f"{result.years} years after the spin-up (P7: {max(result.years, P7_YEARS)} years); "
+         f"seed {result.seed}; {result.default_runs} runs at the default parameters; "
+         f"runtime {minutes:.1f} min)."),
         "",
         *table(result),
         "",
-        "Each draw is one run per scenario (one seed, shared by the draw's scenarios). *At the "
-        "defaults* applies the same per-run criterion to runs at the default parameters with "
-        "different seeds: it shows how often one run passes where the test (over 8–40 "
-        "replications) says the pattern holds. *Reading*: holds in most of the set = the Wilson "
-        "interval's lower end is at least 80 %; more than half = the share is at least 50 %; "
-        "mainly at the defaults = below 50 % of the draws while at least half of the default "
-        "runs pass.",
+        ("Each draw is one run per scenario (one seed, shared by the draw's scenarios). *At the "
+         "defaults* applies the same per-run criterion to runs at the default parameters with "
+         "different seeds: it shows how often one run passes where the test (over 8–40 "
+         "replications) says the pattern holds. *Reading*: holds in most of the set = the "
+         "Wilson interval's lower end is at least 80 %; more than half = the share is at least "
+         "50 %; mainly at the defaults = below 50 % of the draws while at least half of the "
+         "default runs pass."),
         "",
         "## Criteria (per run, from each pattern's test)",
         "",
