@@ -24,6 +24,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli.sweep",  # sweep
     "trustsim.cli.analysis",  # compare, report
     "trustsim.cli.channels",  # channels
+    "trustsim.cli.patterns",  # patterns
     "trustsim.cli.app",  # app
     "trustsim.cli.bench",  # bench
     "trustsim.cli.calibrate",  # calibrate
