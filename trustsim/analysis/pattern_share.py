@@ -493,6 +493,9 @@ def _run_case(case: str, draw: Mapping[str, Any], seed: int, scale: float, years
     return model.outputs(), sites
 
 
+MEASURED = ("trust_orientation", "innovation_rate", "incident_rate")  # per case, in the CSV
+
+
 def cases_for(patterns: Sequence[str]) -> tuple[str, ...]:
     needed = {c for p in patterns for c in PATTERNS[p].cases}
     return tuple(c for c in CASES if c in needed)
@@ -520,8 +523,11 @@ def run_draw(job: tuple) -> dict[str, Any]:
         measures = {
             "culture": reported(runs["base"], "experimentation_culture"),
             "work_sites_2y": reported(runs["base"], "workplaces_innovating_2y"),
-            "innovation_rate": final(runs["base"], "innovation_rate"),
         }
+    for case in cases_for(patterns):  # what the predicates compare, for reading the CSV
+        quarters = 4 if case.startswith("tip_") else FINAL
+        for column in MEASURED:
+            measures[f"{case}.{column}"] = final(runs[case], column, quarters)
     return {"kind": kind, "draw": index, "seed": seed, **draw, **measures,
             **{f"holds.{p}": v for p, v in verdicts.items()},
             "seconds": time.perf_counter() - start}

@@ -8,7 +8,7 @@ import sys
 
 from .core import bounded_int, positive_float
 
-EXAMPLE = "trustsim patterns --draws 200 --scale 0.01 --years 10 --out docs/patterns.md"
+EXAMPLE = "trustsim patterns --draws 136 --scale 0.01 --years 10 --workers 2 --out docs/patterns.md"
 
 
 def command_line(args: argparse.Namespace) -> str:
@@ -77,7 +77,7 @@ def register(sub) -> None:
         "of experiments/robustness.toml as a Latin hypercube), run each once in the state world "
         "(one seed per draw, shared by its scenarios), and evaluate each pattern's test criterion "
         "per run. Prints (and with --out writes) the share of draws in which each pattern holds "
-        "with a Wilson 95 %% interval, beside how often the same criterion holds in runs at the "
+        "with a Wilson 95 % interval, beside how often the same criterion holds in runs at the "
         f"default parameters. Example: {EXAMPLE}",
     )
     p.add_argument("--draws", type=bounded_int(1, 100_000), default=100,
