@@ -17,6 +17,9 @@ Measured (40 replications, offsets 0–5000, last 2 of 10 years):
   low risk with safeguards (sector_risk 0.05, method_support 1): control 1.74, trust 1.60
   (paired -0.14, sd 0.15);
   failed experiments: control 11.1, trust 57.5 per 1 000 staff per year (+46 for +128 innovations).
+Measured in 0.3 (offset 0, 12 seeds): high risk control 5.49, trust 16.29 (+10.8 [10.3, 11.3]); low
+risk with safeguards control 1.22, trust 1.21 (-0.01 [-0.08, 0.06]); +52 failed experiments for
++142 innovations; experiments that mostly succeed: +35 for +192.
 """
 
 import pytest
@@ -43,7 +46,10 @@ def high_risk():
 
 @pytest.fixture(scope="module")
 def low_risk():
-    return control_vs_trust(LOW_RISK_SAFEGUARDED)
+    # 24 seeds: the difference is near zero since 0.3, so its interval must be narrow to show
+    # that it is small
+    cases = [("baseline-control", LOW_RISK_SAFEGUARDED), ("integrated-esv-digg", LOW_RISK_SAFEGUARDED)]
+    return replicate(cases, 24, YEARS)
 
 
 def test_control_has_fewer_incidents_in_high_risk_without_safeguards(high_risk):
@@ -55,11 +61,14 @@ def test_control_has_fewer_incidents_in_high_risk_without_safeguards(high_risk):
 
 def test_control_advantage_fails_when_risk_is_low_with_safeguards(low_risk):
     # the other side of C14 (and, read the other way, the counter-example of the low-risk finding
-    # is the high-risk test above): psychological safety and method support catch more than
-    # trust's extra experiments cause; trust has no more incidents than control (measured 8 % fewer)
+    # is the high-risk test above): psychological safety and method support catch what trust's
+    # extra experiments cause; trust costs no material safety: its extra incidents are below 5 % of
+    # control's. (Until 0.2.3 trust had 8 % *fewer* incidents here and the test also asserted a
+    # negative mean; since 0.3 control catches operational errors too, bug 3 of issue 21, and the
+    # difference is about zero: measured -0.01 [-0.08, 0.06] over 12 seeds, so "fewer" is no longer
+    # a finding, only "not more".)
     control, trust = low_risk
     incidents = ci95(final(trust, "incident_rate") - final(control, "incident_rate"))
-    assert incidents.mean < 0, incidents
     assert incidents.high < 0.05 * final(control, "incident_rate").mean(), incidents
 
 
