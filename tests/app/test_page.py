@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 import io
 import json
 import re
@@ -247,6 +248,28 @@ def test_same_scenario_twice_says_the_runs_are_identical_until_a_scandal():
     page.click("ts-scandal")
     assert t("msg.identical", "en") not in page.texts()
     assert page.text("ts-message") == t("msg.split_by_scandal", "en", quarters="1")
+
+
+def test_quick_scandal_clicks_say_one_scandal_per_quarter_in_the_page_language():
+    """Issue 25.8: three quick clicks stacked three scandals; now the page explains the refusal."""
+    ws, page = render(Workshop(Setup(compare="baseline-control", **SMALL)))
+    page.click("ts-step")
+    for _ in range(3):
+        page.click("ts-scandal")
+    assert len(ws.scandals) == 1
+    messages = [" ".join(texts_of(w)) for w in page.all("ts-message")]
+    assert t("msg.scandal_once", "en", quarter=1) in messages
+    assert not page.all("ts-error")
+
+
+def test_an_exercise_run_that_differs_from_b_says_how():
+    """Issue 25.5: 'identical' was shown while run A had the exercise's scandal."""
+    ws, page = render(Workshop(Setup(scenario="rum", compare="rum", **SMALL)))
+    ws.reset(replace(ws.setup, fixed_a=(("scandal_quarter", 12), ("scandal_size", 2.0))))
+    page.click("ts-step")
+    texts = " ".join(page.texts())
+    assert t("msg.identical", "en") not in texts
+    assert "scandal in quarter (−1: none) A 12, B -1" in texts
 
 
 def test_scandal_button_hits_run_a_now():

@@ -360,3 +360,34 @@ def test_a_scandal_pressed_just_before_a_lever_change_is_not_lost():
     again.scandal()
     again.step(1)
     pd.testing.assert_frame_equal(ws.frames()["A"], again.frames()["A"])
+
+
+# ---------------------------------------------------------------------------- issue 25
+def test_three_quick_scandal_presses_in_one_quarter_give_one_scandal():
+    """Issue 25.8: quick clicks stacked three scandals in one quarter (steering detail -> 1)."""
+    ws = Workshop(Setup(scenario="rum", compare="rum", **SMALL))
+    ws.step(2)
+    ws.scandal()
+    for _ in range(2):
+        with pytest.raises(ParameterError, match="already pressed in quarter 2"):
+            ws.scandal()
+    assert ws.scandals == ((2, ws.models["A"].p.scandal_size),)
+    one = Workshop(Setup(scenario="rum", compare="rum", **SMALL))
+    one.step(2)
+    one.scandal()
+    ws.step(4)
+    one.step(4)
+    pd.testing.assert_frame_equal(ws.frames()["A"], one.frames()["A"])
+    ws.scandal()  # the next quarter takes a scandal again
+    assert [q for q, _ in ws.scandals] == [2, 6]
+
+
+def test_an_exercise_that_sets_run_a_apart_is_not_called_identical():
+    """Issue 25.5: scandal-hysteresis's runs share a scenario, but A has a scheduled scandal."""
+    from trustsim.exercises import load_exercise
+
+    exercise = load_exercise("scandal-hysteresis")
+    ws = Workshop(exercise_setup(exercise))
+    assert ws.setup.scenario == ws.setup.compare
+    assert not ws.identical() and not ws.split_by_scandal()
+    assert set(ws.differences()) == {"scandal_quarter", "scandal_size"}

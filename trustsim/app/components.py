@@ -39,6 +39,7 @@ from .session import (
     Lever,
     ParameterError,
     Scenario,
+    ScandalAlreadyPressed,
     ScenarioError,
     Setup,
     Workshop,
@@ -273,6 +274,10 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     elif workshop.scandals:
         size = workshop.scandals[-1][1]
         out.append(("info", "msg.scandals", {"quarters": quarters, "size": size}))
+    if workshop.setup.compare and workshop.setup.compare == workshop.setup.scenario:
+        differences = workshop.differences()
+        if differences:  # same scenario, but an exercise sets run A apart (a scheduled scandal)
+            out.append(("info", "msg.differs", {"changes": differences}))
     if workshop.ghosts:
         out.append(("info", "msg.rerun", {}))
     if workshop.at_end():
@@ -280,6 +285,27 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     elif stopped_at is not None and workshop.quarter == stopped_at:
         out.append(("info", "status.stopped_at", {"year": stopped_at // 4}))
     return out
+
+
+def shown_value(value: Any, lang: str) -> Any:
+    """A note's value as the page shows it: numbers in the page's style, differences by name."""
+    if isinstance(value, float):
+        return number(value, lang)
+    if isinstance(value, dict):  # name -> (A's value, B's value)
+        return "; ".join(
+            t("msg.difference", lang, name=parameter_label(name, lang),
+              a=shown_value(a, lang), b=shown_value(b, lang))
+            for name, (a, b) in value.items()
+        )
+    return value
+
+
+def parameter_label(name: str, lang: str) -> str:
+    """A parameter's name on the page: the lever's label, or the parameter's own label."""
+    for key in (f"lever.{name}.label", f"param.{name}.label"):
+        with contextlib.suppress(KeyError):
+            return t(key, lang)
+    return name
 
 
 # ---------------------------------------------------------------------------- controls
@@ -349,8 +375,12 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable):
         act(workshop.reset, setup_changed=True)
 
     def on_scandal() -> None:
-        def scandal() -> None:
-            workshop.scandal()  # the notes above the charts say it while it matters
+        def scandal() -> tuple | None:
+            try:
+                workshop.scandal()  # the notes above the charts say it while it matters
+            except ScandalAlreadyPressed:  # quick clicks: one scandal per quarter
+                return ("info", "msg.scandal_once", {"quarter": workshop.quarter})
+            return None
 
         act(scandal)
 
@@ -861,7 +891,7 @@ def Notes(workshop: Workshop, state: PageState, problems: list[str]):
         state.tick.value  # noqa: B018 - subscribe: re-read after every change
     with solara.Div(classes=["ts-notes"]):
         for kind, key, values in notes(workshop, state.message.value, state.stop_at.value):
-            shown = {k: number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
+            shown = {k: shown_value(v, lang) for k, v in values.items()}
             text = t(key, lang, **shown)
             if kind == "error":
                 solara.Error(text, classes=["ts-error"])

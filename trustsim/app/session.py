@@ -204,6 +204,10 @@ def replay(models: dict[str, TrustModel], quarters: int, scandals) -> None:
                 model.step()
 
 
+class ScandalAlreadyPressed(ParameterError):
+    """A second scandal in the same quarter: the page says so instead of stacking them."""
+
+
 @dataclass(frozen=True)
 class Band:
     """Several seeds of one run: mean, low and high of every output per quarter."""
@@ -280,15 +284,28 @@ class Workshop:
     def band_on(self) -> bool:
         return bool(self.band_models)
 
-    def identical(self) -> bool:
-        """True while runs A and B are the same run (same scenario, no lever changes, no scandal)."""
+    def same_parameters(self) -> bool:
+        """Runs A and B have every parameter alike (scenario, exercise settings, lever changes)."""
         setup = self.setup
-        return setup.compare == setup.scenario and not setup.levers and not self.scandals
+        if not setup.compare:
+            return False
+        return dict(Params(setup.params_a())) == dict(Params(setup.params_b()))
+
+    def differences(self) -> dict[str, tuple[Any, Any]]:
+        """The parameters in which run A differs from run B: name -> (A's value, B's value)."""
+        setup = self.setup
+        if not setup.compare:
+            return {}
+        a, b = dict(Params(setup.params_a())), dict(Params(setup.params_b()))
+        return {name: (a[name], b[name]) for name in a if a[name] != b.get(name)}
+
+    def identical(self) -> bool:
+        """True while runs A and B are the same run (same parameters, no scandal pressed)."""
+        return self.same_parameters() and not self.scandals
 
     def split_by_scandal(self) -> bool:
-        """Same scenario, no lever changes, but a scandal pressed in A: the curves split there."""
-        setup = self.setup
-        return setup.compare == setup.scenario and not setup.levers and bool(self.scandals)
+        """Same parameters, but a scandal pressed in A: the curves split there."""
+        return self.same_parameters() and bool(self.scandals)
 
     @property
     def quarter(self) -> int:
@@ -373,8 +390,17 @@ class Workshop:
             }
 
     def scandal(self) -> float:
-        """A visible scandal in run A now (felt next quarter); run B shows what would have been."""
+        """A visible scandal in run A now (felt next quarter); run B shows what would have been.
+
+        One per quarter: a second press in the same quarter (a double click, three quick clicks)
+        raises ParameterError instead of stacking scandals.
+        """
         with self._lock:
+            if any(pressed == self.quarter for pressed, _ in self.scandals):
+                raise ScandalAlreadyPressed(
+                    f"a scandal is already pressed in quarter {self.quarter}; "
+                    "step on before pressing another"
+                )
             size = float(self.models["A"].p.scandal_size)
             self.models["A"].inject_scandal(size)
             for models in self.band_models:
@@ -626,6 +652,7 @@ __all__ = [
     "Lever",
     "NetworkSnapshot",
     "ParameterError",
+    "ScandalAlreadyPressed",
     "ScenarioError",
     "Setup",
     "Workshop",
