@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import html
-from dataclasses import replace
 import io
 import json
 import re
 import time
+from dataclasses import replace
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -269,7 +269,7 @@ def test_an_exercise_run_that_differs_from_b_says_how():
     page.click("ts-step")
     texts = " ".join(page.texts())
     assert t("msg.identical", "en") not in texts
-    assert "scandal in quarter (−1: none) A 12, B -1" in texts
+    assert "scandal in quarter (−1: none): A has 12, B has -1" in texts
 
 
 def test_scandal_button_hits_run_a_now():
@@ -475,6 +475,50 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
     wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=60)
     assert ws.quarter == 4 * run_step.play_to_year  # paused by itself
     assert t("ex.predictions", "sv") in page.text("ts-exercise-predictions")
+
+
+def run_to_the_step(page: PageDriver, timeout: float = 60) -> None:
+    """Click the run step's button and wait until Play has stopped by itself."""
+    page.click("ts-exercise-run")
+    wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=timeout)
+    play = t("btn.play", "sv")
+    wait_until(lambda: play in " ".join(texts_of(page.one("ts-play"))))
+    wait_until(lambda: not page.one("ts-exercise-next", v.Btn).disabled)
+
+
+def test_the_question_is_shown_before_the_answer_and_the_prediction_meets_the_model():
+    """Issue 25.3 and 25.7: the input showed only the step's lead-in; a numeric prediction got
+    no model answer beside it; `abc` was judged "does not agree" instead of "not a number"."""
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("scandal-hysteresis")
+    _ws, page = render(lang="sv")
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    kinds = [s.kind for s in ex.steps]
+    predict = kinds.index("predict")
+    question = ex.steps[predict].question
+    while page.text("ts-exercise-progress").split("·")[1].strip() != t("ex.kind.run", "sv"):
+        page.click("ts-exercise-next")
+    run_to_the_step(page)
+    page.click("ts-exercise-next")
+    wait_until(lambda: bool(page.all("ts-exercise-question")))  # Play's last frame may lag
+    assert page.text("ts-exercise-question") == question.text["sv"]  # before any answer
+    assert not page.all("ts-exercise-feedback")
+    page.inside("ts-exercise-input", v.TextField).v_model = "abc"
+    page.click("ts-exercise-answer")
+    assert page.text("ts-exercise-error") == t("ex.not_a_number", "sv", answer="abc")
+    assert not page.all("ts-exercise-feedback")
+    page.inside("ts-exercise-input", v.TextField).v_model = "2"
+    page.click("ts-exercise-answer")
+    assert not page.all("ts-exercise-error")
+    page.click("ts-exercise-next")
+    run_to_the_step(page, timeout=120)
+    line = page.text("ts-exercise-prediction")
+    key = exercises.answer_key(ex)[question.ident]
+    assert "Du sa: 2." in line
+    assert t("ex.page_value", "sv", value="").split(":")[0] in line  # the run on the page
+    assert str(key.replications) in line and "spann" in line  # the key's mean and range
+    verdict = "ex.prediction_right" if key.low <= 2 <= key.high else "ex.prediction_off"
+    assert t(verdict, "sv") in line
 
 
 def test_info_panel_has_the_scenario_info_text_when_the_teaching_texts_exist():

@@ -342,11 +342,15 @@ def test_exercise_answers_are_checked_by_the_key_and_handed_in():
         s.question.ident for s in ex.steps if s.question is not None
     ]
     csv = progress.handin_csv("sv", "Åsa Öberg").decode("utf-8-sig")
-    assert csv.splitlines()[0] == "name;exercise;step;kind;question;text;answer;correct"
+    assert csv.splitlines()[0] == (
+        "name;exercise;step;kind;question;text;answer;correct;later_answer"
+    )  # the page passes its own words (test_the_first_answer_is_kept_and_text_is_not_a_number)
     assert "Åsa Öberg;first-contact" in csv
     labels = {"name": "Namn", "yes": "rätt", "no": "fel"}
     md = progress.handin_markdown("sv", "Åsa", labels)
-    assert md.startswith(f"# {ex.title['sv']}") and "**Namn:** Åsa" in md and "*fel*" in md
+    assert md.startswith(f"# {ex.title['sv']}") and "**Namn:** Åsa" in md
+    assert "*rätt*" in md and "*fel*" not in md  # the first answer counts, the second is listed
+    assert f"later answer: {key.high + 1.0}" in md
 
 
 def test_a_scandal_pressed_just_before_a_lever_change_is_not_lost():
@@ -391,3 +395,48 @@ def test_an_exercise_that_sets_run_a_apart_is_not_called_identical():
     assert ws.setup.scenario == ws.setup.compare
     assert not ws.identical() and not ws.split_by_scandal()
     assert set(ws.differences()) == {"scandal_quarter", "scandal_size"}
+
+
+def test_the_first_answer_is_kept_and_text_is_not_a_number():
+    """Issue 25.7: a wrong answer shows the model's value and could be resubmitted; the hand-in
+    kept only the last, marked as agreeing; `abc` was judged instead of refused."""
+    from trustsim.app.session import NotANumber
+    from trustsim.exercises import load_exercise
+
+    ex = load_exercise("first-contact")
+    progress = ExerciseProgress.start(ex)
+    if progress.key is None:
+        pytest.skip(f"no answer key yet: {progress.key_problem}")
+    numeric = next(s.question for s in ex.steps if s.question and s.question.kind == "numeric")
+    key = progress.key[numeric.ident]
+    with pytest.raises(NotANumber, match="not a number"):
+        progress.answer(numeric, "abc")
+    assert numeric.ident not in progress.responses
+    wrong, right = str(key.high + 1.0), f"{(key.low + key.high) / 2:.4f}".replace(".", ",")
+    assert progress.answer(numeric, wrong) is False
+    assert progress.answer(numeric, right) is True
+    (row,) = [r for r in progress.handin_rows("sv", "ja", "nej") if r["question"] == numeric.ident]
+    assert (row["answer"], row["correct"], row["later_answer"]) == (wrong, "nej", right)
+    labels = {"answer": "första svar", "yes": "ja", "no": "nej", "kind.question": "Fråga"}
+    csv = progress.handin_csv("sv", "Åsa", labels).decode("utf-8-sig")
+    assert "första svar" in csv.splitlines()[0]
+    assert f";{wrong};nej;{right}" in csv
+
+
+def test_the_page_value_is_the_exercise_run_and_only_while_it_is():
+    """Issue 25.7: the key's mean of other seeds differed from the projected run without a word;
+    the page now states the projected run's own value beside the key."""
+    from trustsim.exercises import exercise_runs, load_exercise, statistic_value
+
+    ex = load_exercise("scandal-hysteresis")
+    progress = ExerciseProgress.start(ex)
+    question = next(q for q in ex.questions if q.ident == "peak-detail")
+    ws = Workshop(exercise_setup(ex))
+    ws.step(4 * 11)
+    assert progress.page_value(question, ws) is None  # the window ends in year 12
+    ws.step(4)
+    a, b = exercise_runs(ex, [ex.seed], workers=1)[0]
+    expected = statistic_value(question.statistic, a, b, ex.scandal_quarter)
+    assert progress.page_value(question, ws) == pytest.approx(expected)
+    ws.change(ws.setup.with_lever("method_support", 0.5))
+    assert progress.page_value(question, ws) is None  # another run than the key's

@@ -26,10 +26,11 @@ import solara
 from solara.alias import rv
 from solara.components.input import use_change
 
-from .charts import CHARTS, COLOURS, network_figure
+from .charts import CHARTS, COLOURS, UNIT_RANGE, network_figure
 from .i18n import LANG_NAMES, LANGS, count, number, t
 from .session import (
     BAND_SEEDS,
+    HANDIN_COLUMNS,
     LEVERS,
     MAX_SEED,
     MAX_YEARS,
@@ -37,9 +38,10 @@ from .session import (
     SCALES,
     ExerciseProgress,
     Lever,
+    NotANumber,
     ParameterError,
-    Scenario,
     ScandalAlreadyPressed,
+    Scenario,
     ScenarioError,
     Setup,
     Workshop,
@@ -293,8 +295,13 @@ def shown_value(value: Any, lang: str) -> Any:
         return number(value, lang)
     if isinstance(value, dict):  # name -> (A's value, B's value)
         return "; ".join(
-            t("msg.difference", lang, name=parameter_label(name, lang),
-              a=shown_value(a, lang), b=shown_value(b, lang))
+            t(
+                "msg.difference",
+                lang,
+                name=parameter_label(name, lang),
+                a=shown_value(a, lang),
+                b=shown_value(b, lang),
+            )
             for name, (a, b) in value.items()
         )
     return value
@@ -996,7 +1003,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     )
     MarkdownText(step.text.get(lang, ""), classes=["ts-exercise-text"])
     if step.question is not None:
-        QuestionInput(lang, progress, step, error, lambda: _bump(state), version)
+        QuestionInput(lang, progress, step, error, lambda: _bump(state), version, workshop)
     target = progress.target_quarter()
     if step.kind == "run" and target is not None:
         year = target // 4
@@ -1021,7 +1028,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
         step.kind == "run" and target is not None and workshop.quarter >= target
     )
     if ran and progress.predictions():
-        Predictions(lang, progress, version)
+        Predictions(lang, progress, version, workshop, workshop.quarter)
     if not progress.can_advance(workshop.quarter):
         need = "ex.need_prediction" if step.kind == "predict" else "ex.need_run"
         Help(t(need, lang, year=(target or 0) // 4), classes=["ts-exercise-need"])
@@ -1059,12 +1066,18 @@ def QuestionInput(
     error: solara.Reactive,
     bump: Callable,
     version: int,
+    workshop: Workshop,
 ):
-    """A choice (radio buttons), a number or an open text, saved and checked by the key."""
+    """The question, then a choice (radio buttons), a number or an open text, saved and checked
+    by the key."""
     question = step.question
     saved = progress.responses.get(question.ident)
     draft = solara.use_reactive(saved or "")
     solara.use_effect(lambda: draft.set(saved or ""), [question.ident])
+    solara.Div(  # the question itself, above the answer field (not only the step's lead-in)
+        children=[question.text.get(lang, "")],
+        classes=["ts-exercise-question"],
+    )
     if question.kind == "choice":
         with rv.RadioGroup(
             v_model=draft.value,
@@ -1091,6 +1104,9 @@ def QuestionInput(
     def save() -> None:
         try:
             progress.answer(question, draft.value)
+        except NotANumber:
+            error.set(t("ex.not_a_number", lang, answer=str(draft.value).strip()))
+            return
         except ParameterError:
             error.set(t("ex.empty", lang))
             return
@@ -1108,15 +1124,20 @@ def QuestionInput(
     if error.value:
         solara.Error(error.value, classes=["ts-exercise-error"])
     if saved is not None:
-        Feedback(lang, progress, step, version)
+        Feedback(lang, progress, step, version, workshop, workshop.quarter)
 
 
 @solara.component
-def Feedback(lang: str, progress: ExerciseProgress, step: Any, version: int):
-    """What the key says of a saved answer (a prediction is only saved: it is shown later)."""
+def Feedback(
+    lang: str, progress: ExerciseProgress, step: Any, version: int, workshop: Workshop, quarter: int
+):
+    """What the key says of a saved answer (a prediction is only saved: it is shown later).
+
+    The verdict is the first answer's: answering again after seeing the model's value is
+    possible, and the hand-in keeps both."""
     question = step.question
-    answer_text = progress.response_text(question, lang)
-    result = progress.results.get(question.ident)
+    answer_text = progress.response_text(question, lang, first=True)
+    result = progress.first_results.get(question.ident)
     with solara.Div(classes=["ts-exercise-feedback"]):
         if step.kind == "predict":
             solara.Info(t("ex.saved_prediction", lang, answer=answer_text), dense=True)
@@ -1127,30 +1148,47 @@ def Feedback(lang: str, progress: ExerciseProgress, step: Any, version: int):
             solara.Warning(t("ex.wrong", lang, answer=answer_text), dense=True)
         else:
             solara.Info(t("ex.saved", lang, answer=answer_text), dense=True)
+        latest = progress.response_text(question, lang)
+        if latest != answer_text:
+            Help(t("ex.later_answer", lang, answer=latest), classes=["ts-exercise-later"])
         key = (progress.key or {}).get(question.ident)
         if key is not None and result is not None:
-            Help(model_answer(lang, question, key), classes=["ts-exercise-model"])
+            own = progress.page_value(question, workshop)
+            Help(model_answer(lang, question, key, own), classes=["ts-exercise-model"])
         if progress.key is None:
             Help(t("ex.no_key", lang))
 
 
-def model_answer(lang: str, question: Any, key: Any) -> str:
-    """The model's answer: the right option, or the value and its band over the replications."""
+UNIT_OUTPUTS = UNIT_RANGE  # indices on 0..1: a band shown for them stays on 0..1
+
+
+def model_answer(lang: str, question: Any, key: Any, own: float | None = None) -> str:
+    """The model's answer: the right option, or the value and its band over the replications,
+    and (`own`) the value of the run the page shows, which may differ from the key's mean."""
     if question.kind == "choice" and key.correct is not None:
         return t("ex.model_choice", lang, option=question.options[key.correct].get(lang, ""))
-    return t(
+    low, high = key.low, key.high
+    stat = question.statistic
+    if stat is not None and stat.output in UNIT_OUTPUTS and stat.run != "b-a":
+        low, high = max(0.0, low), min(1.0, high)
+    text = t(
         "ex.band",
         lang,
         value=number(key.value, lang, 3),
-        low=number(key.low, lang, 3),
-        high=number(key.high, lang, 3),
+        low=number(low, lang, 3),
+        high=number(high, lang, 3),
         reps=key.replications,
     )
+    if own is not None:
+        text = t("ex.page_value", lang, value=number(own, lang, 3)) + " " + text
+    return text
 
 
 @solara.component
-def Predictions(lang: str, progress: ExerciseProgress, version: int):
-    """The student's predictions beside the result, once the runs have been played."""
+def Predictions(
+    lang: str, progress: ExerciseProgress, version: int, workshop: Workshop, quarter: int
+):
+    """The student's predictions beside the model's answer, once the runs have been played."""
     with solara.Div(classes=["ts-exercise-predictions"], style={"margin": "8px 0"}):
         solara.Div(children=[t("ex.predictions", lang)], style={"font-weight": "bold"})
         for question in progress.predictions():
@@ -1158,12 +1196,16 @@ def Predictions(lang: str, progress: ExerciseProgress, version: int):
                 "ex.prediction_line",
                 lang,
                 question=question.text.get(lang, ""),
-                answer=progress.response_text(question, lang),
+                answer=progress.response_text(question, lang, first=True),
             )
             key = (progress.key or {}).get(question.ident)
-            if key is not None and key.correct is not None:
-                line += " " + model_answer(lang, question, key)
-            Help(line)
+            if key is not None and (key.correct is not None or question.kind == "numeric"):
+                own = progress.page_value(question, workshop)
+                line += " " + model_answer(lang, question, key, own)
+                result = progress.first_results.get(question.ident)
+                if result is not None:
+                    line += " " + t("ex.prediction_right" if result else "ex.prediction_off", lang)
+            Help(line, classes=["ts-exercise-prediction"])
 
 
 @solara.component
@@ -1174,7 +1216,9 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
         "name": t("ex.handin_name", lang),
         "yes": t("ex.handin_yes", lang),
         "no": t("ex.handin_no", lang),
+        "later_answer": t("ex.handin_later", lang),
     }
+    columns = {c: t(f"ex.handin_col.{c}", lang) for c in HANDIN_COLUMNS}
     stem = f"trustsim_{progress.exercise.ident}_{name.value or 'svar'}".replace(" ", "_")
     solara.Div(children=[t("ex.handin", lang)], style={"font-weight": "bold", "margin-top": "10px"})
     solara.InputText(t("ex.name", lang), value=name, classes=["ts-exercise-name"])
@@ -1193,7 +1237,9 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
             ],
         )
         solara.FileDownload(
-            lambda: progress.handin_csv(lang, name.value),
+            lambda: progress.handin_csv(
+                lang, name.value, {**columns, **labels_yes_no(labels), **kind_labels(lang)}
+            ),
             filename=f"{stem}.csv",
             mime_type="text/csv",
             children=[
@@ -1205,6 +1251,14 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
                 )
             ],
         )
+
+
+def labels_yes_no(labels: dict[str, str]) -> dict[str, str]:
+    return {"yes": labels["yes"], "no": labels["no"]}
+
+
+def kind_labels(lang: str) -> dict[str, str]:
+    return {f"kind.{k}": t(f"ex.kind.{k}", lang) for k in ("predict", "run", "explain", "question")}
 
 
 # ---------------------------------------------------------------------------- the whole view
