@@ -527,21 +527,26 @@ class TrustModel(mesa.Model):
         running = np.bincount(self.exp_wp, minlength=nw)
         busy = p.experiment_effort * running / self.wp_size
         p_time = self._time_gate(self.wp_admin, busy)
-        through_time = lam_wp * p_time
         voiced = lam_voiced_wp * p_time
-        # blocker accounting: expected ideas lost at each gate (ODD 7.5)
-        self.blocked_by_time = self.per_1000_year(lam_wp - through_time)
-        # the part of the time gate's losses that control causes: ideas that would pass with only
-        # the reporting load of no detailed steering (admin_base) but do not pass now (P1)
+        # blocker accounting: expected ideas lost at each gate (ODD 7.5). Time and voice are two
+        # gates every idea passes, in no natural order, so their losses are the order-free
+        # (Shapley) shares of the joint loss lam (1 - p_time p_voice): the mean of the two orders,
+        #   time  = (1 - p_time) (lam + lam_voiced) / 2,  voice = (1 + p_time) (lam - lam_voiced) / 2
+        # (0.2.3 charged time first, which made it the largest blocker by construction, P1)
+        time_share = 0.5 * (lam_wp + lam_voiced_wp)  # ideas the time gate's Shapley loss acts on
+        self.blocked_by_time = self.per_1000_year((1.0 - p_time) * time_share)
+        self.blocked_by_voice = self.per_1000_year(0.5 * (1.0 + p_time) * (lam_wp - lam_voiced_wp))
+        # the part of the time gate's loss that control causes: what would pass with only the
+        # reporting load of no detailed steering (admin_base) but does not pass now (P1); and the
+        # part that running experiments take (both on the same Shapley footing as blocked_by_time)
         p_time_uncontrolled = self._time_gate(p.admin_base, busy)
         self.time_lost_to_control = self.per_1000_year(
-            lam_wp * np.maximum(0.0, p_time_uncontrolled - p_time)
+            time_share * np.maximum(0.0, p_time_uncontrolled - p_time)
         )
         p_time_idle = self._time_gate(self.wp_admin, 0.0)
         self.time_lost_to_experiments = self.per_1000_year(
-            lam_wp * np.maximum(0.0, p_time_idle - p_time)
+            time_share * np.maximum(0.0, p_time_idle - p_time)
         )
-        self.blocked_by_voice = self.per_1000_year(through_time - voiced)
         ideas = rng.poisson(voiced)
         # sort ideas: cross-agency, rule-blocked, local
         reg = self.regulation[self.wp_agency]

@@ -53,13 +53,22 @@ def test_the_time_gate_loses_ideas_to_control_and_to_running_experiments(effort)
     m.t = 1
     m._ideas_and_experiments(1)
     assert (p_idle > p_time).sum() >= 5  # the running experiments take time somewhere
-    assert m.time_lost_to_experiments == pytest.approx(m.per_1000_year(lam_wp * (p_idle - p_time)))
+    # time and voice share the joint loss order-free (Shapley: the mean of the two orders)
+    lam_voiced = lam_wp * voiced_share
+    both = (lam_wp + lam_voiced) / 2
+    assert m.time_lost_to_experiments == pytest.approx(m.per_1000_year(both * (p_idle - p_time)))
     assert m.time_lost_to_control == pytest.approx(
-        m.per_1000_year(lam_wp * np.maximum(0, p_uncontrolled - p_time))
+        m.per_1000_year(both * np.maximum(0, p_uncontrolled - p_time))
     )
-    assert m.blocked_by_time == pytest.approx(m.per_1000_year(lam_wp * (1 - p_time)))
-    assert m.blocked_by_voice == pytest.approx(
-        m.per_1000_year(lam_wp * p_time * (1 - voiced_share))
+    time_first = lam_wp * (1 - p_time)
+    voice_first = lam_wp * (1 - voiced_share) * p_time
+    time_second = lam_voiced * (1 - p_time)
+    voice_second = lam_wp * (1 - voiced_share)
+    assert m.blocked_by_time == pytest.approx(m.per_1000_year((time_first + time_second) / 2))
+    assert m.blocked_by_voice == pytest.approx(m.per_1000_year((voice_first + voice_second) / 2))
+    # together they are the joint loss lam (1 - p_time p_voice)
+    assert m.blocked_by_time + m.blocked_by_voice == pytest.approx(
+        m.per_1000_year(lam_wp - lam_voiced * p_time)
     )
 
 
@@ -72,7 +81,7 @@ def test_the_voice_gate_opens_with_autonomy_and_with_safety():
     m.t = 1
     m._ideas_and_experiments(1)
     assert m.blocked_by_voice == pytest.approx(
-        m.per_1000_year(lam_wp * p_time * (1 - voiced_share))
+        m.per_1000_year(0.5 * (1 + p_time) * lam_wp * (1 - voiced_share))
     )
 
 

@@ -5,7 +5,8 @@ experimentation and risk-taking, about 8 in 10 work sites introduce at least one
 years, and lack of time is the obstacle that blocks most ideas.
 Sources: Vinnova's consultation response (C2, "färre än en femtedel"); Innovationsbarometern 2018
 (SKL 2019: "8 av 10 arbetsplatser har infört minst en innovation de senaste två åren"), asked of
-work sites, the model's `workplaces_innovating_2y` unit (3 teams of 13).
+work sites, the model's `workplaces_innovating_2y` unit (state sites: 8 teams of 13, about 101 staff,
+Länsstyrelserna's 278 015 staff at 2 749 sites).
 
 What is emergent here and what is not: `idea_rate` and `culture_threshold` were calibrated to the
 first two figures (so these are calibration targets kept true, not independent evidence), and the
@@ -59,10 +60,14 @@ def test_eight_in_ten_work_sites_innovate_in_two_years(runs):
 
 
 def test_time_is_the_largest_blocker(runs):
+    # time and voice by the order-free (Shapley) attribution (ODD 7.5): the source gives a ranking
+    # ("den största utmaningen"), no shares, so the claim is a ranking that holds with a margin
+    # over seeds: time minus the next blocker, paired run by run, has a 95 % CI above zero
     lost = blockers(runs["base"])
     ranked = sorted(lost, key=lost.get, reverse=True)
     assert ranked[0] == "blocked_by_time", lost
-    assert lost[ranked[0]] > 1.5 * lost[ranked[1]], lost  # measured 2.9x
+    gap = ci95(reported(runs["base"], ranked[0]) - reported(runs["base"], ranked[1]))
+    assert gap.low > 0, (ranked[1], gap, lost)
 
 
 def test_culture_target_fails_when_steering_is_light(runs):

@@ -22,7 +22,7 @@ def write_posterior(folder: Path, weights=(0.5, 0.3, 0.2, 0.0), **columns) -> Pa
     frame = pd.DataFrame({
         "generation": 3,
         "peer_threshold": columns.get("peer_threshold", [0.30, 0.45, 0.60, 0.90]),
-        "support_effect": columns.get("support_effect", [0.20, 0.40, 0.60, 0.80]),
+        "support_effect": columns.get("support_effect", [0.05, 0.10, 0.15, 0.20]),
         "weight": list(weights),
         "distance": [0.5, 0.7, 0.9, 1.1],
         "s.experimentation_culture": [0.14, 0.15, 0.16, 0.17],
@@ -51,7 +51,7 @@ def test_every_scenario_of_a_replication_shares_its_draw_and_seed(tmp_path):
     assert all(len(v) == 1 for v in by_rep.values())  # both scenarios: one (seed, draw)
     draws = [next(iter(v))[1] for v in by_rep.values()]
     assert len(set(draws)) >= 2  # 6 draws from 3 particles with weight: not all the same
-    particles = {(0.30, 0.20), (0.45, 0.40), (0.60, 0.60)}  # the zero-weight one is never drawn
+    particles = {(0.30, 0.05), (0.45, 0.10), (0.60, 0.15)}  # the zero-weight one is never drawn
     assert {(dict(d)["peer_threshold"], dict(d)["support_effect"]) for d in draws} <= particles
     assert plan_runs(exp, build_design(exp)) == tasks  # the same file gives the same runs
 

@@ -1,5 +1,11 @@
 """P7 hysteresis (C14; Power 1997, the audit-society ratchet; Slovic 1993, trust asymmetry).
 
+Verification, not a pattern (moved from tests/patterns in 0.3, issue 21): the recovery time follows
+from one parameter. Trust returns as the ratchet decays, and the ratchet's half-life is
+ln 2 / -ln(1 - `ratchet_decay`) ≈ 17 quarters at 0.04, its 1/e time 1 / `ratchet_decay` = 25 quarters:
+the measured recovery (20-28 quarters) is that time constant, not an emergent finding. The test
+checks that the model implements it (control falls fast, trust returns slowly and does return).
+
 Claim (MODEL.md P7): after a visible scandal, control tightens within quarters and trust takes
 years to return (recovery time > fall time). Source: the model brief, from C14 (tipping points,
 dependencies and resilience) and the audit-society literature.

@@ -1,5 +1,11 @@
 """P8 tipping (C14: tipping points; Granovetter 1978, threshold models of collective behaviour).
 
+Verification, not a pattern (moved from tests/patterns in 0.3, issue 21): the threshold's location
+follows from one parameter, `peer_threshold` (the mean starting orientation 0.25 + 0.5 s crosses it
+at s = 0.5, and the tipping share is found between 0.4 and 0.6). Whether the system tips at all, and
+for which reforms, depends on the whole tipping machinery, which is now uncertain in the
+calibration's priors and the robustness and sensitivity sets (ODD §8; docs/calibration.md).
+
 Claim (MODEL.md P8): sweeping the initial share of trust-oriented managers shows a threshold
 beyond which trust culture spreads system-wide. Source: the model brief, from C14 (the world needs
 to understand tipping points, dependencies and resilience).
