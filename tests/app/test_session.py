@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from dataclasses import replace
@@ -440,3 +441,21 @@ def test_the_page_value_is_the_exercise_run_and_only_while_it_is():
     assert progress.page_value(question, ws) == pytest.approx(expected)
     ws.change(ws.setup.with_lever("method_support", 0.5))
     assert progress.page_value(question, ws) is None  # another run than the key's
+
+
+def test_exported_values_are_rounded_and_the_excel_file_speaks_the_page_language():
+    """Issue 25.12: 17-digit values (26,249999999999996) and variable names as headers."""
+    from trustsim.app.components import csv_headers
+
+    ws = Workshop(Setup(**SMALL))
+    ws.step(3)
+    text = ws.to_csv()
+    assert not re.search(r"\d\.\d{11,}", text), "more digits than the model has"
+    back = pd.read_csv(io.StringIO(text))
+    exact = ws.frames()["A"].reset_index()
+    np.testing.assert_allclose(back["admin_burden"], exact["admin_burden"], rtol=1e-9)
+    raw = ws.to_csv(excel_sv=True, headers=csv_headers("sv")).decode("utf-8-sig")
+    head = raw.splitlines()[0].split(";")
+    assert head[:3] == ["körning", "scenarionamn", "värld"]
+    assert "chefernas tillitsinriktning" in head and "trust_orientation" not in head
+    assert not [h for h in head if re.fullmatch(r"[a-z_0-9]+", h) and "_" in h], head

@@ -26,6 +26,8 @@ import solara
 from solara.alias import rv
 from solara.components.input import use_change
 
+from trustsim.model import DIAGNOSTICS
+
 from .charts import CHARTS, COLOURS, UNIT_RANGE, network_figure
 from .i18n import LANG_NAMES, LANGS, count, number, t
 from .session import (
@@ -742,7 +744,9 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
                 (True, "btn.export_excel", "mdi-microsoft-excel", "ts-export-excel"),
             ):
                 solara.FileDownload(
-                    lambda excel_sv=excel_sv: workshop.to_csv(excel_sv=excel_sv),
+                    lambda excel_sv=excel_sv: workshop.to_csv(
+                        excel_sv=excel_sv, headers=csv_headers(lang) if excel_sv else None
+                    ),
                     filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=excel_sv),
                     mime_type="text/csv",
                     children=[
@@ -1259,6 +1263,30 @@ def labels_yes_no(labels: dict[str, str]) -> dict[str, str]:
 
 def kind_labels(lang: str) -> dict[str, str]:
     return {f"kind.{k}": t(f"ex.kind.{k}", lang) for k in ("predict", "run", "explain", "question")}
+
+
+CSV_COLUMNS = (
+    "run",
+    "scenario",
+    "world",
+    "scale",
+    "seed",
+    "quarter",
+    "year",
+    "scandal_pressed",
+    "lever_changes",
+)
+
+
+def csv_headers(lang: str) -> dict[str, str]:
+    """The Excel file's column names in the page's language: the outputs as the glossary names
+    them, the run's description from strings.json."""
+    headers = {c: t(f"csv.col.{c}", lang) for c in (*CSV_COLUMNS, *DIAGNOSTICS)}
+    with contextlib.suppress(ImportError):
+        from trustsim.teaching import OUTPUT_NAMES
+
+        headers.update({name: names[lang] for name, names in OUTPUT_NAMES.items()})
+    return headers
 
 
 # ---------------------------------------------------------------------------- the whole view

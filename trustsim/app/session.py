@@ -41,6 +41,7 @@ MAX_MANAGER_NODES = 300  # above this the network view shows agencies instead of
 RUNS = ("A", "B")
 MAX_GHOSTS = 3  # earlier versions of run A kept as faint lines after a lever change
 BAND_SEEDS = 5  # runs (seeds) behind the uncertainty band, the shown seed included
+CSV_DIGITS = 10  # significant digits of an exported value
 PLAY_TO_YEARS = (1, 2, 3, 4, 5, 8, 10, 15, 20, 30)  # "Play to year N" choices
 
 
@@ -436,11 +437,13 @@ class Workshop:
             self._layouts[key] = network_layout(n, first.edges, self.setup.seed)
         return snaps, self._layouts[key]
 
-    def to_csv(self, excel_sv: bool = False) -> str | bytes:
+    def to_csv(self, excel_sv: bool = False, headers: dict[str, str] | None = None) -> str | bytes:
         """The current runs as CSV, one row per run and quarter, with what defines each run.
 
         `excel_sv`: for Swedish Excel (semicolons, decimal comma, UTF-8 with a byte-order mark),
-        as bytes; otherwise plain CSV text.
+        as bytes; otherwise plain CSV text. Values keep CSV_DIGITS significant digits (a float's
+        last bits, 26.249999999999996, are not data). `headers` renames columns (the page's
+        language in the Excel file; the plain CSV keeps the variable names for scripts).
         """
         setup, scandals = self.setup, self.scandals
         names = {"A": setup.scenario, "B": setup.compare}
@@ -459,11 +462,14 @@ class Workshop:
             df["lever_changes"] = changes
             parts.append(df)
         table = pd.concat(parts, ignore_index=True)
+        if headers:
+            table = table.rename(columns=headers)
         buf = io.StringIO()
+        number_format = f"%.{CSV_DIGITS}g"
         if excel_sv:
-            table.to_csv(buf, index=False, sep=";", decimal=",")
+            table.to_csv(buf, index=False, sep=";", decimal=",", float_format=number_format)
             return buf.getvalue().encode("utf-8-sig")
-        table.to_csv(buf, index=False)
+        table.to_csv(buf, index=False, float_format=number_format)
         return buf.getvalue()
 
 
