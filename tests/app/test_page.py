@@ -477,6 +477,28 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
     assert t("ex.predictions", "sv") in page.text("ts-exercise-predictions")
 
 
+@pytest.mark.parametrize("ident", ["experimentation-chain", "steering-or-support"])
+def test_every_quantity_an_exercise_asks_for_has_a_chart_on_the_page(ident):
+    """Issue 25.4: rule-blocked ideas and programme cost were asked but had no chart."""
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise(ident)
+    ws, page = render(lang="sv")
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    ws.step(8)
+    page.click("ts-step")  # a redraw with data
+    charts = {w.name: w for w in page.all_widgets() if isinstance(w, TimeChart)}
+    asked = {q.statistic.output for q in ex.questions if q.statistic is not None}
+    assert asked <= set(charts), asked - set(charts)
+    for name in asked:
+        option = json.loads(charts[name].option_json)
+        runs = [
+            s for s in option["series"] if s["name"] in ("A", "B") or s["name"][:2] in ("A:", "B:")
+        ]
+        assert {s["name"][0] for s in runs} == {"A", "B"}, name
+        assert all(len(s["data"]) >= 8 for s in runs), name
+        assert charts[name].title == t(f"chart.{name}.title", "sv")
+
+
 def run_to_the_step(page: PageDriver, timeout: float = 60) -> None:
     """Click the run step's button and wait until Play has stopped by itself."""
     page.click("ts-exercise-run")

@@ -52,7 +52,7 @@ from .session import (
     list_exercises,
     load_scenarios,
 )
-from .webcharts import TimeChart, chart_options, legend_items, option_json
+from .webcharts import TimeChart, chart_option, chart_options, legend_items, option_json
 
 log = logging.getLogger(__name__)
 
@@ -1028,6 +1028,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
                 classes=["ts-exercise-run"],
                 icon_name="mdi-play-speed",
             )
+    ExerciseCharts(workshop, state, exercise)
     ran = any(s.kind == "run" and i < progress.step for i, s in enumerate(progress.steps)) or (
         step.kind == "run" and target is not None and workshop.quarter >= target
     )
@@ -1060,6 +1061,53 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
         )
         MarkdownText(exercise.should_see.get(lang, ""), classes=["ts-exercise-should-see"])
         HandIn(lang, progress, version)
+
+
+def exercise_outputs(exercise: Any) -> list[str]:
+    """The outputs an exercise asks about that the six charts do not show (rule-blocked ideas,
+    programme cost): the exercise panel draws them, so every asked quantity is on the page."""
+    out: list[str] = []
+    for question in exercise.questions:
+        stat = question.statistic
+        if stat is not None and stat.output not in CHARTS and stat.output not in out:
+            out.append(stat.output)
+    return out
+
+
+@solara.component
+def ExerciseCharts(workshop: Workshop, state: PageState, exercise: Any):
+    """Charts of the exercise's own outputs (those not among the six), in the exercise panel."""
+    names = exercise_outputs(exercise)
+    if not names:
+        return
+    lang = state.lang.value
+    tick = state.tick.value
+    setup = workshop.setup
+
+    def options():
+        labels = {run: run for run in workshop.models}  # the letters of the legend above
+        scandals = workshop.scandal_quarters()
+        frames, bands = workshop.frames(), workshop.bands()
+        return {
+            name: option_json(
+                chart_option(name, frames, labels, scandals, lang, workshop.ghosts, bands)
+            )
+            for name in names
+        }
+
+    opts = solara.use_memo(options, [tick, lang, setup, tuple(names)])
+    with solara.Div(classes=["ts-exercise-charts"]):
+        for name in names:
+            TimeChart.element(
+                option_json=opts[name],
+                tick=tick,
+                title=t(f"chart.{name}.title", lang),
+                unit=t(f"chart.{name}.unit", lang),
+                decimal_comma=lang == "sv",
+                height="190px",
+                png_help=t("chart.png_help", lang),
+                name=name,
+            )
 
 
 @solara.component
