@@ -269,7 +269,7 @@ def test_an_exercise_run_that_differs_from_b_says_how():
     page.click("ts-step")
     texts = " ".join(page.texts())
     assert t("msg.identical", "en") not in texts
-    assert "scandal in quarter (−1: none): A has 12, B has -1" in texts
+    assert "scheduled scandal: A has quarter 12 (year 3), B has none" in texts
 
 
 def test_scandal_button_hits_run_a_now():

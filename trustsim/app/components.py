@@ -57,44 +57,76 @@ from .webcharts import TimeChart, chart_option, chart_options, legend_items, opt
 log = logging.getLogger(__name__)
 
 DPI = 80  # the network picture (matplotlib PNG, redrawn once a simulated year while playing)
-HELP_STYLE = {
-    "font-size": "0.8em",
-    "color": "#555",
-    "line-height": "1.25",
-    "margin": "2px 0 12px 0",
-}
 LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
 PLAY_INTERVAL = 0.07  # seconds from one Play frame to the next, at least (14 quarters/s at most)
 PLAY_GAP = 0.02  # idle time after every frame, so clicks (Pause!) are handled at once
 MAX_QUARTERS_PER_FRAME = 4  # a late Play frame catches up by at most this many quarters
 FRAME_TIMEOUT = 30.0  # no frame rendered for this long: the page is gone, Play stops
-TOOLBAR_HEIGHT = 58  # px
+TOOLBAR_HEIGHT = (
+    58  # px: one row of run controls at 1280 px (it may wrap: the page is a flex column)
+)
+# The page is a column of the viewport's height: the toolbar (as tall as it needs, sticky), then
+# the body, whose two columns scroll on their own. Nothing depends on the toolbar staying one row,
+# so 150 % browser zoom (853 x 480 CSS px on a 1280 x 720 projector) wraps it without overlap.
+# Below 1000 CSS px the body stacks (controls above the charts) and the page scrolls as a whole.
+# `.ts-present` is presentation mode: large text (body 18 px, chart ticks 18 px) and, during an
+# exercise, its current step beside the charts, so question and charts fit one projected screen.
 PAGE_CSS = f"""
+.ts-page {{ height: 100vh; display: flex; flex-direction: column; }}
 .ts-toolbar {{ position: sticky; top: 0; z-index: 5; background: #f7f9fc;
   border-bottom: 1px solid #d8dee8; min-height: {TOOLBAR_HEIGHT}px; padding: 6px 10px;
-  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }}
+  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; flex: 0 0 auto; }}
 .ts-toolbar .ts-status {{ font-size: 1.15em; font-weight: bold; margin: 0 6px; white-space: nowrap; }}
 .ts-toolbar .v-select {{ max-width: 78px; }}
 .ts-toolbar .v-btn {{ padding: 0 10px !important; }}
 .ts-toolbar .ts-lang .v-btn {{ min-width: 36px !important; padding: 0 6px !important; }}
-.ts-side {{ width: 340px; flex: 0 0 340px; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
-  overflow-y: auto; padding: 4px; }}
-.ts-main {{ flex: 1 1 auto; min-width: 0; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
-  overflow-y: auto; padding: 0 6px; }}
+.ts-body {{ flex: 1 1 0; min-height: 0; }}
+.ts-side {{ width: 340px; flex: 0 0 340px; height: 100%; overflow-y: auto; padding: 4px; }}
+.ts-main {{ flex: 1 1 auto; min-width: 0; height: 100%; overflow-y: auto; padding: 0 6px; }}
 .ts-present .ts-main {{ display: flex; flex-direction: column; overflow: hidden; }}
 .ts-chart-grid {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr));
   grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 16px; width: 100%;
-  height: max(420px, calc(100vh - {TOOLBAR_HEIGHT + 110}px)); flex: 0 0 auto; }}
+  height: max(420px, calc(100% - 70px)); flex: 0 0 auto; }}
 .ts-present .ts-chart-grid {{ flex: 1 1 0; height: auto; min-height: 0; }}
-@media (max-width: 1000px) {{ .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
-  grid-template-rows: none; height: auto; }} }}
 .ts-chart {{ display: flex; flex-direction: column; min-height: 0; }}
 .ts-chart-plot {{ flex: 1 1 0; min-height: 150px; }}
 .ts-runs div {{ line-height: 1.3; }}
 .ts-notes .v-alert {{ margin: 2px 0 !important; padding: 2px 10px !important; font-size: 0.92em; }}
 .ts-notes .v-alert .v-icon {{ font-size: 18px !important; }}
 .ts-app-title {{ font-size: 1.15em; font-weight: bold; margin: 2px 4px 0 4px; }}
+.ts-help {{ font-size: 0.85em; color: #555; line-height: 1.3; margin: 2px 0 12px 0; }}
+.ts-exercise {{ font-size: 16px; }}
+.ts-exercise .ts-help {{ font-size: 15px; color: #333; }}
+.ts-exercise-text {{ font-size: 16px; line-height: 1.4; }}
+.ts-exercise-question {{ font-size: 17px; font-weight: 600; line-height: 1.35; margin: 8px 0 4px 0;
+  padding: 6px 10px; border-left: 4px solid #1f5fa8; background: #eef3fa; }}
+.ts-exercise-charts .ts-chart {{ margin: 6px 0; }}
+.ts-present {{ font-size: 18px; }}
+.ts-present .ts-side {{ width: 30%; flex: 0 0 30%; min-width: 300px; }}
+.ts-present .ts-exercise, .ts-present .ts-exercise-text, .ts-present .ts-exercise .ts-help {{
+  font-size: 18px; }}
+.ts-present .ts-exercise-question {{ font-size: 20px; }}
+.ts-present .ts-exercise-goal {{ display: none; }}
+.ts-present .ts-chart-title {{ font-size: 20px; }}
+.ts-present .ts-chart-unit {{ font-size: 16px; }}
+.ts-present .ts-runs {{ font-size: 18px; }}
+@media (max-width: 1000px) {{
+  .ts-side, .ts-present .ts-side {{ width: 280px; flex: 0 0 280px; min-width: 0; }}
+  .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
+    grid-template-rows: none; height: auto; flex: 0 0 auto; }}
+  .ts-present .ts-main {{ overflow-y: auto; }}
+  .ts-chart-plot {{ height: 220px; flex: 0 0 auto; }}
+}}
+@media (max-width: 760px) {{
+  .ts-page {{ height: auto; }}
+  .ts-body {{ flex-direction: column; flex-wrap: nowrap !important; }}
+  .ts-side, .ts-present .ts-side {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
+  .ts-main {{ width: 100%; height: auto; overflow: visible; }}
+}}
+@media (max-width: 560px) {{
+  .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: minmax(0, 1fr); }}
+}}
 """
 
 
@@ -171,8 +203,8 @@ def start_play(loop: Callable[[threading.Event], None]) -> Callable[[], None]:
 
 # ---------------------------------------------------------------------------- small helpers
 def Help(text: str, classes: list[str] | None = None) -> solara.Element:
-    """A short help text under a control."""
-    return solara.Div(children=[text], style=HELP_STYLE, classes=classes or [])
+    """A short help text under a control (its size set by the page's CSS, `.ts-help`)."""
+    return solara.Div(children=[text], classes=["ts-help", *(classes or [])])
 
 
 def MarkdownText(text: str, classes: list[str] | None = None) -> solara.Element:
@@ -291,6 +323,15 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     return out
 
 
+def parameter_value(name: str, value: Any, lang: str) -> str:
+    """A parameter's value in a note: a scheduled scandal as its quarter and year, or none."""
+    if name == "scandal_quarter":
+        if value < 0:
+            return t("msg.no_scandal", lang)
+        return t("msg.scandal_at", lang, quarter=value, year=number(value / 4, lang))
+    return str(shown_value(value, lang))
+
+
 def shown_value(value: Any, lang: str) -> Any:
     """A note's value as the page shows it: numbers in the page's style, differences by name."""
     if isinstance(value, float):
@@ -301,8 +342,8 @@ def shown_value(value: Any, lang: str) -> Any:
                 "msg.difference",
                 lang,
                 name=parameter_label(name, lang),
-                a=shown_value(a, lang),
-                b=shown_value(b, lang),
+                a=parameter_value(name, a, lang),
+                b=parameter_value(name, b, lang),
             )
             for name, (a, b) in value.items()
         )
@@ -313,7 +354,8 @@ def parameter_label(name: str, lang: str) -> str:
     """A parameter's name on the page: the lever's label, or the parameter's own label."""
     for key in (f"lever.{name}.label", f"param.{name}.label"):
         with contextlib.suppress(KeyError):
-            return t(key, lang)
+            label = t(key, lang)
+            return label[:1].lower() + label[1:]  # within a sentence
     return name
 
 
@@ -828,6 +870,7 @@ def SideControls(workshop: Workshop, state: PageState, scenarios: list[Scenario]
 def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
     """The six outputs over time, drawn in the browser; new data on every tick."""
     lang = state.lang.value
+    large = state.present.value  # presentation mode: ticks and axis names for the back row
     tick = state.tick.value
     setup = workshop.setup
     labels = run_labels(setup, lang, scenarios)
@@ -835,13 +878,13 @@ def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
     def options():
         scandals = workshop.scandal_quarters()
         opts = chart_options(
-            workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands()
+            workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands(), large
         )
         opts = {name: option_json(option) for name, option in opts.items()}
         legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
         return opts, legend
 
-    opts, legend = solara.use_memo(options, [tick, lang, setup])
+    opts, legend = solara.use_memo(options, [tick, lang, setup, large])
     solara.use_effect(lambda: state.clock.drawn(tick), [tick])  # Play waits for this
     stem = csv_filename(setup, workshop.quarter)[: -len(".csv")]
     with solara.Div(classes=["ts-chart-grid", "ts-charts"]):
@@ -1381,6 +1424,9 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         ):
             if not present:
                 SideControls(workshop, state, scenarios, act)
+            elif state.exercise.value is not None:  # the current step beside the charts
+                with solara.Column(classes=["ts-side", "ts-present-exercise"], gap="8px"):
+                    ExercisePanel(workshop, state, act)
             with solara.Column(classes=["ts-main"], gap="6px"):
                 RunsLegend(workshop, state, scenarios)
                 Notes(workshop, state, problems)

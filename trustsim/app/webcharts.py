@@ -30,7 +30,10 @@ MIN_YEARS_SHOWN = 10
 GHOST_COLOUR = "#8a94a6"
 REFERENCE_COLOUR = "#555555"
 DASH = {"A": "solid", "B": "dashed"}
-AXIS_FONT = 13  # px: readable on a 1280x720 projector
+AXIS_FONT = 14  # px: chart ticks on a laptop
+AXIS_NAME_FONT = 13  # px
+LARGE_AXIS_FONT = 18  # px: presentation mode, read from the back of a room on a 1280x720 projector
+LARGE_AXIS_NAME_FONT = 17  # px
 BAND_OPACITY = 0.16  # the band's fill: the lines stay readable through it
 DIGITS = 4  # values sent to the page are rounded to this many decimals
 
@@ -124,15 +127,18 @@ def chart_option(
     lang: str,
     ghosts: Sequence[pd.DataFrame] = (),
     bands: Mapping[str, Band] | None = None,
+    large: bool = False,
 ) -> dict:
     """The ECharts option of output `name`: run A solid blue, run B dashed orange.
 
     Flows (innovation, incidents) show the quarterly values faintly and their annual mean boldly.
     `ghosts` are earlier versions of run A (before a lever changed), drawn faint grey; `bands` a
-    several-seed range per run; `scandals` the quarters in which each run felt a scandal.
+    several-seed range per run; `scandals` the quarters in which each run felt a scandal;
+    `large` the presentation mode's text sizes.
     """
     series: list[dict] = []
     top = 0.0
+    name_font = LARGE_AXIS_NAME_FONT if large else AXIS_NAME_FONT
     for ghost in ghosts:
         if name in ghost:
             series.append(
@@ -210,17 +216,17 @@ def chart_option(
                         "position": "insideStartTop",
                         "formatter": t("chart.reference", lang),
                         "color": REFERENCE_COLOUR,
-                        "fontSize": 12,
+                        "fontSize": name_font - 1,
                     },
                     "data": [{"yAxis": CULTURE_REFERENCE}],
                 },
             }
         )
     y_max = 1.0 if name in UNIT_RANGE else _nice_top(top)
-    axis_label = {"fontSize": AXIS_FONT, "color": "#333"}
+    axis_label = {"fontSize": LARGE_AXIS_FONT if large else AXIS_FONT, "color": "#333"}
     return {
         "animation": False,
-        "grid": {"left": 8, "right": 16, "top": 14, "bottom": 20, "containLabel": True},
+        "grid": {"left": 8, "right": 16, "top": 14, "bottom": name_font + 10, "containLabel": True},
         "tooltip": {"trigger": "axis", "confine": True, "order": "seriesDesc"},
         "xAxis": {
             "type": "value",
@@ -229,8 +235,8 @@ def chart_option(
             "minInterval": 1,
             "name": t("chart.year", lang),
             "nameLocation": "middle",
-            "nameGap": 22,
-            "nameTextStyle": {"fontSize": 12, "color": "#555"},
+            "nameGap": name_font + 12,
+            "nameTextStyle": {"fontSize": name_font, "color": "#555"},
             "axisLabel": axis_label,
             "splitLine": {"show": True, "lineStyle": {"opacity": 0.35}},
         },
@@ -269,10 +275,12 @@ def chart_options(
     lang: str,
     ghosts: Sequence[pd.DataFrame] = (),
     bands: Mapping[str, Band] | None = None,
+    large: bool = False,
 ) -> dict[str, dict]:
     """`chart_option` for each of the six charts, in reading order."""
     return {
-        name: chart_option(name, frames, labels, scandals, lang, ghosts, bands) for name in CHARTS
+        name: chart_option(name, frames, labels, scandals, lang, ghosts, bands, large)
+        for name in CHARTS
     }
 
 
