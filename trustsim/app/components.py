@@ -120,9 +120,10 @@ PAGE_CSS = f"""
 }}
 @media (max-width: 760px) {{
   .ts-page {{ height: auto; }}
-  .ts-body {{ flex-direction: column; flex-wrap: nowrap !important; }}
+  .ts-body {{ flex-direction: column !important; flex-wrap: nowrap !important;
+    align-items: stretch !important; }}
   .ts-side, .ts-present .ts-side {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
-  .ts-main {{ width: 100%; height: auto; overflow: visible; }}
+  .ts-main {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
 }}
 @media (max-width: 560px) {{
   .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: minmax(0, 1fr); }}
