@@ -8,7 +8,7 @@ from .params import PARAMETERS, ParameterError, Params
 from .runner import run
 from .scenarios import Scenario, ScenarioError, list_scenarios, load_scenario
 
-__version__ = "0.2.3"  # semantic versioning: a change of model behaviour bumps the minor version
+__version__ = "0.3.0"  # semantic versioning: a change of model behaviour bumps the minor version
 __all__ = [
     "OUTPUTS",
     "PARAMETERS",
