@@ -499,6 +499,29 @@ def test_every_quantity_an_exercise_asks_for_has_a_chart_on_the_page(ident):
         assert charts[name].title == t(f"chart.{name}.title", "sv")
 
 
+@pytest.mark.parametrize("teacher", [False, True])
+def test_the_teachers_view_shows_the_key_before_any_answer(teacher):
+    """What to build (issue 25): a teacher's view with the answer key; students do not see it."""
+    exercises = pytest.importorskip("trustsim.exercises")
+    ex = exercises.load_exercise("first-contact")
+    ws = Workshop(Setup(**SMALL))
+    _, rc = solara.render(WorkshopView(ws, initial_lang="sv", teacher=teacher), handle_error=False)
+    page = PageDriver(rc)
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    kinds = [s.kind for s in ex.steps]
+    for _ in range(kinds.index("predict")):
+        page.click("ts-exercise-next")
+    if not teacher:
+        assert not page.all("ts-exercise-key")
+        return
+    question = ex.steps[kinds.index("predict")].question
+    key = exercises.answer_key(ex)[question.ident]
+    text = page.text("ts-exercise-key")
+    assert t("ex.teacher_key", "sv") in text
+    assert question.options[key.correct]["sv"] in text  # before anyone has answered
+    assert not page.all("ts-exercise-feedback")
+
+
 def run_to_the_step(page: PageDriver, timeout: float = 60) -> None:
     """Click the run step's button and wait until Play has stopped by itself."""
     page.click("ts-exercise-run")

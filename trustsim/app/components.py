@@ -102,6 +102,8 @@ PAGE_CSS = f"""
 .ts-exercise-question {{ font-size: 17px; font-weight: 600; line-height: 1.35; margin: 8px 0 4px 0;
   padding: 6px 10px; border-left: 4px solid #1f5fa8; background: #eef3fa; }}
 .ts-exercise-charts .ts-chart {{ margin: 6px 0; }}
+.ts-exercise-key {{ border: 2px dashed #8a6d00; background: #fff8e1; padding: 4px 8px;
+  margin: 6px 0; }}
 .ts-present {{ font-size: 18px; }}
 .ts-present .ts-side {{ width: 30%; flex: 0 0 30%; min-width: 300px; }}
 .ts-present .ts-exercise, .ts-present .ts-exercise-text, .ts-present .ts-exercise .ts-help {{
@@ -168,6 +170,7 @@ class PageState:
     at_end: solara.Reactive  # the runs reached MAX_YEARS (the run buttons are off)
     year: solara.Reactive  # the simulated year reached (the network picture follows it)
     clock: FrameClock  # which tick the charts have rendered (Play waits for it)
+    teacher: bool = False  # the teacher's view: the answer key beside every step (`/?teacher`)
 
 
 def start_play(loop: Callable[[threading.Event], None]) -> Callable[[], None]:
@@ -1052,6 +1055,8 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     MarkdownText(step.text.get(lang, ""), classes=["ts-exercise-text"])
     if step.question is not None:
         QuestionInput(lang, progress, step, error, lambda: _bump(state), version, workshop)
+        if state.teacher:
+            TeacherKey(lang, progress, step, workshop, workshop.quarter)
     target = progress.target_quarter()
     if step.kind == "run" and target is not None:
         year = target // 4
@@ -1255,6 +1260,21 @@ def Feedback(
             Help(t("ex.no_key", lang))
 
 
+@solara.component
+def TeacherKey(lang: str, progress: ExerciseProgress, step: Any, workshop: Workshop, quarter: int):
+    """The teacher's view: the key's answer to the current question before anyone answers, and
+    the value of the run on the page once it has been played that far."""
+    question = step.question
+    key = (progress.key or {}).get(question.ident)
+    with solara.Div(classes=["ts-exercise-key"]):
+        solara.Div(children=[t("ex.teacher_key", lang)], style={"font-weight": "bold"})
+        if key is None or key.kind == "open":
+            Help(t("ex.teacher_open", lang))
+            return
+        own = progress.page_value(question, workshop)
+        Help(model_answer(lang, question, key, own))
+
+
 UNIT_OUTPUTS = UNIT_RANGE  # indices on 0..1: a band shown for them stays on 0..1
 
 
@@ -1383,8 +1403,8 @@ def csv_headers(lang: str) -> dict[str, str]:
 
 # ---------------------------------------------------------------------------- the whole view
 @solara.component
-def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
-    """The whole page for one session's `workshop`."""
+def WorkshopView(workshop: Workshop, initial_lang: str = "sv", teacher: bool = False):
+    """The whole page for one session's `workshop`; `teacher`: with the exercises' answer key."""
     state = PageState(
         lang=solara.use_reactive(initial_lang),
         tick=solara.use_reactive(0),
@@ -1398,6 +1418,7 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         at_end=solara.use_reactive(False),
         year=solara.use_reactive(0),
         clock=solara.use_memo(FrameClock, []),
+        teacher=teacher,
     )
     scenarios, problems = solara.use_memo(load_scenarios, [])
 
