@@ -250,6 +250,20 @@ def test_same_scenario_twice_says_the_runs_are_identical_until_a_scandal():
     assert page.text("ts-message") == t("msg.split_by_scandal", "en", quarters="1")
 
 
+def test_a_chart_that_cannot_be_drawn_is_a_note_not_a_traceback(monkeypatch):
+    """Issue 25.1: an error while building the charts replaced the whole page by a traceback."""
+    from trustsim.app import components
+
+    def broken(*args, **kwargs):
+        raise ValueError("zero-size array to reduction operation fmax which has no identity")
+
+    monkeypatch.setattr(components, "chart_options", broken)
+    ws, page = render(lang="sv")
+    assert page.text("ts-chart-error") == t("msg.unexpected", "sv", kind="ValueError")
+    page.click("ts-step")  # the page still works
+    assert ws.quarter == 1
+
+
 def test_quick_scandal_clicks_say_one_scandal_per_quarter_in_the_page_language():
     """Issue 25.8: three quick clicks stacked three scandals; now the page explains the refusal."""
     ws, page = render(Workshop(Setup(compare="baseline-control", **SMALL)))

@@ -880,17 +880,25 @@ def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
     labels = run_labels(setup, lang, scenarios)
 
     def options():
-        scandals = workshop.scandal_quarters()
-        opts = chart_options(
-            workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands(), large
-        )
-        opts = {name: option_json(option) for name, option in opts.items()}
-        legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
-        return opts, legend
+        """The charts' options, or a note instead of a traceback (issue 25.1: one chart's error
+        replaced the whole page, and only a reload, losing the session, recovered)."""
+        try:
+            scandals = workshop.scandal_quarters()
+            opts = chart_options(
+                workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands(), large
+            )
+            opts = {name: option_json(option) for name, option in opts.items()}
+            legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
+            return opts, legend, None
+        except Exception as exc:  # noqa: BLE001 - shown in the page, never as a traceback
+            return {name: "" for name in CHARTS}, [], describe_error(exc)
 
-    opts, legend = solara.use_memo(options, [tick, lang, setup, large])
+    opts, legend, problem = solara.use_memo(options, [tick, lang, setup, large])
     solara.use_effect(lambda: state.clock.drawn(tick), [tick])  # Play waits for this
     stem = csv_filename(setup, workshop.quarter)[: -len(".csv")]
+    if problem is not None:
+        _kind, key, values = problem
+        solara.Error(t(key, lang, **values), classes=["ts-error", "ts-chart-error"])
     with solara.Div(classes=["ts-chart-grid", "ts-charts"]):
         for name in CHARTS:
             TimeChart.element(
