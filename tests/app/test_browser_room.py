@@ -117,7 +117,7 @@ def assert_nothing_overflows(page: Page, size: dict, stacked: bool) -> None:
 
 
 def start_exercise(page: Page, lang: str = "sv"):
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise(EXERCISE)
     if lang == "sv":
         page.locator(".ts-lang-sv").click()

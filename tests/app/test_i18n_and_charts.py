@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from trustsim.app import cli as app_cli
 from trustsim.app.charts import CHARTS, CULTURE_REFERENCE, network_figure, timeseries_figure
 from trustsim.app.i18n import (
     LANG_ENV,
@@ -23,7 +22,8 @@ from trustsim.app.i18n import (
     t,
 )
 from trustsim.app.session import LEVERS, Setup, Workshop
-from trustsim.model import OUTPUTS
+from trustsim.cli import app as app_cli
+from trustsim.model.model import OUTPUTS
 
 INFO_SECTIONS = ("what", "how", "use", "notice", "try", "credits")
 
@@ -162,7 +162,7 @@ def test_new_sessions_start_in_the_language_trustsim_app_was_given(monkeypatch, 
 def test_the_page_uses_the_glossarys_swedish_terms():
     """Issue 25.12: the chart said anställda / tillitsorientering, the exercises and the glossary
     medarbetare / tillitsinriktning."""
-    teaching = pytest.importorskip("trustsim.teaching")
+    teaching = pytest.importorskip("trustsim.teach.teaching")
     glossary = " ".join(str(v) for v in vars(teaching).values() if isinstance(v, dict))
     assert "medarbetare" in glossary and "tillitsinriktning" in glossary
     swedish = " ".join(v["sv"] for v in strings().values()).lower()

@@ -22,7 +22,7 @@ from trustsim.app.i18n import LANGS, strings, t
 from trustsim.app.loadtest import all_widgets
 from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
 from trustsim.app.webcharts import TimeChart
-from trustsim.params import SPECS
+from trustsim.model.params import SPECS
 
 SMALL = {"world": "teaching"}  # 300 staff: the fastest page
 
@@ -407,7 +407,7 @@ def test_each_session_gets_its_own_model():
 
 def test_page_that_cannot_start_says_why(monkeypatch):
     from trustsim.app import app
-    from trustsim.scenarios import ScenarioError
+    from trustsim.model.scenarios import ScenarioError
 
     def broken():
         raise ScenarioError("scenarios/baseline-control.toml: line 3: expected '=' after a key")
@@ -458,14 +458,14 @@ def test_uncertainty_band_switch_draws_a_band_per_run():
 
 
 def test_claims_are_written_out_when_the_teaching_texts_exist():
-    teaching = pytest.importorskip("trustsim.teaching")
+    teaching = pytest.importorskip("trustsim.teach.teaching")
     _ws, page = render(lang="sv")
     text = page.text("ts-scenario-description")
     assert teaching.claim_text("C1", "sv") in text
 
 
 def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     ws, page = render(lang="sv")
     page.one("ts-exercise-select", v.Select).v_model = ex.ident
@@ -494,7 +494,7 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
 @pytest.mark.parametrize("ident", ["experimentation-chain", "steering-or-support"])
 def test_every_quantity_an_exercise_asks_for_has_a_chart_on_the_page(ident):
     """Issue 25.4: rule-blocked ideas and programme cost were asked but had no chart."""
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise(ident)
     ws, page = render(lang="sv")
     page.one("ts-exercise-select", v.Select).v_model = ex.ident
@@ -516,7 +516,7 @@ def test_every_quantity_an_exercise_asks_for_has_a_chart_on_the_page(ident):
 @pytest.mark.parametrize("teacher", [False, True])
 def test_the_teachers_view_shows_the_key_before_any_answer(teacher):
     """What to build (issue 25): a teacher's view with the answer key; students do not see it."""
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     ws = Workshop(Setup(**SMALL))
     _, rc = solara.render(WorkshopView(ws, initial_lang="sv", teacher=teacher), handle_error=False)
@@ -548,7 +548,7 @@ def run_to_the_step(page: PageDriver, timeout: float = 60) -> None:
 def test_the_question_is_shown_before_the_answer_and_the_prediction_meets_the_model():
     """Issue 25.3 and 25.7: the input showed only the step's lead-in; a numeric prediction got
     no model answer beside it; `abc` was judged "does not agree" instead of "not a number"."""
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("scandal-hysteresis")
     _ws, page = render(lang="sv")
     page.one("ts-exercise-select", v.Select).v_model = ex.ident
@@ -581,7 +581,7 @@ def test_the_question_is_shown_before_the_answer_and_the_prediction_meets_the_mo
 
 
 def test_info_panel_has_the_scenario_info_text_when_the_teaching_texts_exist():
-    teaching = pytest.importorskip("trustsim.teaching")
+    teaching = pytest.importorskip("trustsim.teach.teaching")
     ws, page = render(lang="sv")
     info = teaching.scenario_info(ws.setup.scenario, "sv")
     text = page.text("ts-info")

@@ -26,8 +26,8 @@ from trustsim.app.session import (
     load_scenarios,
     network_snapshot,
 )
-from trustsim.params import SPECS, ParameterError
-from trustsim.scenarios import ScenarioError
+from trustsim.model.params import SPECS, ParameterError
+from trustsim.model.scenarios import ScenarioError
 
 SMALL = {"world": "state", "scale": 0.01}  # 2 800 staff: fast, and the agency network view
 
@@ -293,7 +293,7 @@ def test_csv_for_swedish_excel_has_semicolons_decimal_commas_and_a_bom():
 
 
 def test_exercise_setup_runs_what_the_exercise_key_runs():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = next(e for e in exercises.list_exercises() if e.scandal_quarter is not None)
     ws = Workshop(exercise_setup(ex))
     ws.step(4 * 4)
@@ -304,7 +304,7 @@ def test_exercise_setup_runs_what_the_exercise_key_runs():
 
 
 def test_exercise_progress_needs_a_prediction_and_a_run_before_going_on():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     progress = ExerciseProgress.start(ex)
     kinds = [s.kind for s in ex.steps]
@@ -326,7 +326,7 @@ def test_exercise_progress_needs_a_prediction_and_a_run_before_going_on():
 
 
 def test_exercise_answers_are_checked_by_the_key_and_handed_in():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     progress = ExerciseProgress.start(ex)
     if progress.key is None:
@@ -389,7 +389,7 @@ def test_three_quick_scandal_presses_in_one_quarter_give_one_scandal():
 
 def test_an_exercise_that_sets_run_a_apart_is_not_called_identical():
     """Issue 25.5: scandal-hysteresis's runs share a scenario, but A has a scheduled scandal."""
-    from trustsim.exercises import load_exercise
+    from trustsim.teach.exercises import load_exercise
 
     exercise = load_exercise("scandal-hysteresis")
     ws = Workshop(exercise_setup(exercise))
@@ -402,7 +402,7 @@ def test_the_first_answer_is_kept_and_text_is_not_a_number():
     """Issue 25.7: a wrong answer shows the model's value and could be resubmitted; the hand-in
     kept only the last, marked as agreeing; `abc` was judged instead of refused."""
     from trustsim.app.session import NotANumber
-    from trustsim.exercises import load_exercise
+    from trustsim.teach.exercises import load_exercise
 
     ex = load_exercise("first-contact")
     progress = ExerciseProgress.start(ex)
@@ -427,7 +427,7 @@ def test_the_first_answer_is_kept_and_text_is_not_a_number():
 def test_the_page_value_is_the_exercise_run_and_only_while_it_is():
     """Issue 25.7: the key's mean of other seeds differed from the projected run without a word;
     the page now states the projected run's own value beside the key."""
-    from trustsim.exercises import exercise_runs, load_exercise, statistic_value
+    from trustsim.teach.exercises import exercise_runs, load_exercise, statistic_value
 
     ex = load_exercise("scandal-hysteresis")
     progress = ExerciseProgress.start(ex)

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from trustsim import OUTPUTS
-from trustsim.exercises import (
+from trustsim.teach.exercises import (
     DEFAULT_REPLICATIONS,
     SHOULD_SEE_MARGIN,
     Answer,
@@ -179,7 +179,7 @@ def test_a_claim_on_a_knife_edge_fails_though_it_holds():
 
 
 def _an_exercise():
-    from trustsim.exercises import load_exercise
+    from trustsim.teach.exercises import load_exercise
 
     return load_exercise("reading-uncertainty")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from trustsim.exercises import list_exercises
+from trustsim.teach.exercises import list_exercises
 
 
 def _played_before(exercise, index: int) -> int:

@@ -12,8 +12,8 @@ import re
 import pytest
 
 from trustsim.app.i18n import t
-from trustsim.exercises import LANGS, list_exercises
-from trustsim.teaching import (
+from trustsim.teach.exercises import LANGS, list_exercises
+from trustsim.teach.teaching import (
     BOX,
     exercise_guide,
     glossary,
