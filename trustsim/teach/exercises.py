@@ -760,7 +760,7 @@ def check_margins(check: Check, values: np.ndarray) -> dict[str, float]:
     if check.sign is not None:
         side = 1.0 if check.sign == "positive" else -1.0
         if check.statistic.summary == "mean":
-            from .analysis import t_interval
+            from ..analysis.results import t_interval
 
             ci = t_interval(values)
             edge = ci.ci_low if side > 0 else -ci.ci_high
