@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 {
   echo "# Exact versions of every package trustsim's .venv holds (all extras: dev, app, dask,"
-  echo "# calibrate, discover). Installed first by scripts/setup.sh; regenerate with scripts/lock.sh."
+  echo "# calibrate, discover, print). Installed first by scripts/setup.sh; regenerate with scripts/lock.sh."
   echo "# Python $(.venv/bin/python -c 'import platform; print(platform.python_version())')"
   .venv/bin/python -m pip freeze --exclude-editable --disable-pip-version-check 2>/dev/null \
     | grep -v -i '^trustsim[= @]' | LC_ALL=C sort -f

@@ -15,6 +15,15 @@ find_python() {
   return 1
 }
 
+# WeasyPrint (the printable PDFs, extra "print") needs Debian's pango; installed if missing
+if ! ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then
+  echo "setup: installing Debian's pango for the PDF worksheets (WeasyPrint)" >&2
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 \
+    fonts-dejavu-core >&2
+fi
+
 if [ ! -x .venv/bin/python ]; then
   PY=$(find_python) || { echo "setup: no Python >= 3.12 found (tried pyenv 3.12.1, python3.12, python3); set TRUSTSIM_PYTHON=/path/to/python3.12" >&2; exit 1; }
   echo "setup: creating .venv with $PY" >&2
@@ -33,8 +42,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   # with the same name as your package may take precedence"); trustsim's layout has no such folder,
   # so that one note is silenced (a warnings filter on its message only; real errors still show)
   PYTHONWARNINGS="ignore:Editable installation" \
-    .venv/bin/python -m pip install -q -e ".[dev,app,dask,calibrate,discover]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
-  .venv/bin/python -W ignore -c "import trustsim, mesa, solara, distributed, pyabc, ema_workbench" || { echo "setup: package install failed" >&2; exit 1; }
+    .venv/bin/python -m pip install -q -e ".[dev,app,dask,calibrate,discover,print]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+  .venv/bin/python -W ignore -c "import trustsim, mesa, solara, distributed, pyabc, ema_workbench, markdown_it, weasyprint" || { echo "setup: package install failed" >&2; exit 1; }
   echo "$want" > "$stamp"
 fi
 

@@ -131,8 +131,8 @@ def test_console_and_three_phones_play_two_rounds_in_swedish(browser, room_serve
         print(
             f"\nround 1: results on all three phones {time.monotonic() - started:.2f} s after the last decision"
         )
-        expect(head.locator(".ts-pp-results")).to_contain_text("Incidenter per 1 000 anställda")
-        expect(gov.locator(".ts-pp-results")).to_contain_text("Innovationer per 1 000 anställda")
+        expect(head.locator(".ts-pp-results")).to_contain_text("Incidenter per 1 000 medarbetare")
+        expect(gov.locator(".ts-pp-results")).to_contain_text("Innovationer per 1 000 medarbetare")
         expect(desk.locator(".ts-pc-status")).to_contain_text("Runda 1 av 6 är spelad")
 
         # round 2: a scandal, a message, one role decides, the facilitator closes the round

@@ -157,3 +157,14 @@ def test_new_sessions_start_in_the_language_trustsim_app_was_given(monkeypatch, 
     else:
         monkeypatch.setenv(LANG_ENV, env)
     assert default_lang() == expected
+
+
+def test_the_page_uses_the_glossarys_swedish_terms():
+    """Issue 25.12: the chart said anställda / tillitsorientering, the exercises and the glossary
+    medarbetare / tillitsinriktning."""
+    teaching = pytest.importorskip("trustsim.teach.teaching")
+    glossary = " ".join(str(v) for v in vars(teaching).values() if isinstance(v, dict))
+    assert "medarbetare" in glossary and "tillitsinriktning" in glossary
+    swedish = " ".join(v["sv"] for v in strings().values()).lower()
+    for other in ("anställda", "tillitsorientering"):
+        assert other not in swedish, other

@@ -7,6 +7,7 @@ import io
 import json
 import re
 import time
+from dataclasses import replace
 
 import ipyvuetify as v
 import ipywidgets as widgets
@@ -249,6 +250,42 @@ def test_same_scenario_twice_says_the_runs_are_identical_until_a_scandal():
     assert page.text("ts-message") == t("msg.split_by_scandal", "en", quarters="1")
 
 
+def test_a_chart_that_cannot_be_drawn_is_a_note_not_a_traceback(monkeypatch):
+    """Issue 25.1: an error while building the charts replaced the whole page by a traceback."""
+    from trustsim.app import components
+
+    def broken(*args, **kwargs):
+        raise ValueError("zero-size array to reduction operation fmax which has no identity")
+
+    monkeypatch.setattr(components, "chart_options", broken)
+    ws, page = render(lang="sv")
+    assert page.text("ts-chart-error") == t("msg.unexpected", "sv", kind="ValueError")
+    page.click("ts-step")  # the page still works
+    assert ws.quarter == 1
+
+
+def test_quick_scandal_clicks_say_one_scandal_per_quarter_in_the_page_language():
+    """Issue 25.8: three quick clicks stacked three scandals; now the page explains the refusal."""
+    ws, page = render(Workshop(Setup(compare="baseline-control", **SMALL)))
+    page.click("ts-step")
+    for _ in range(3):
+        page.click("ts-scandal")
+    assert len(ws.scandals) == 1
+    messages = [" ".join(texts_of(w)) for w in page.all("ts-message")]
+    assert t("msg.scandal_once", "en", quarter=1) in messages
+    assert not page.all("ts-error")
+
+
+def test_an_exercise_run_that_differs_from_b_says_how():
+    """Issue 25.5: 'identical' was shown while run A had the exercise's scandal."""
+    ws, page = render(Workshop(Setup(scenario="rum", compare="rum", **SMALL)))
+    ws.reset(replace(ws.setup, fixed_a=(("scandal_quarter", 12), ("scandal_size", 2.0))))
+    page.click("ts-step")
+    texts = " ".join(page.texts())
+    assert t("msg.identical", "en") not in texts
+    assert "scheduled scandal: A has quarter 12 (year 3), B has none" in texts
+
+
 def test_scandal_button_hits_run_a_now():
     ws, page = render(Workshop(Setup(compare="baseline-control", **SMALL)))
     page.click("ts-step")
@@ -452,6 +489,95 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
     wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=60)
     assert ws.quarter == 4 * run_step.play_to_year  # paused by itself
     assert t("ex.predictions", "sv") in page.text("ts-exercise-predictions")
+
+
+@pytest.mark.parametrize("ident", ["experimentation-chain", "steering-or-support"])
+def test_every_quantity_an_exercise_asks_for_has_a_chart_on_the_page(ident):
+    """Issue 25.4: rule-blocked ideas and programme cost were asked but had no chart."""
+    exercises = pytest.importorskip("trustsim.teach.exercises")
+    ex = exercises.load_exercise(ident)
+    ws, page = render(lang="sv")
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    ws.step(8)
+    page.click("ts-step")  # a redraw with data
+    charts = {w.name: w for w in page.all_widgets() if isinstance(w, TimeChart)}
+    asked = {q.statistic.output for q in ex.questions if q.statistic is not None}
+    assert asked <= set(charts), asked - set(charts)
+    for name in asked:
+        option = json.loads(charts[name].option_json)
+        runs = [
+            s for s in option["series"] if s["name"] in ("A", "B") or s["name"][:2] in ("A:", "B:")
+        ]
+        assert {s["name"][0] for s in runs} == {"A", "B"}, name
+        assert all(len(s["data"]) >= 8 for s in runs), name
+        assert charts[name].title == t(f"chart.{name}.title", "sv")
+
+
+@pytest.mark.parametrize("teacher", [False, True])
+def test_the_teachers_view_shows_the_key_before_any_answer(teacher):
+    """What to build (issue 25): a teacher's view with the answer key; students do not see it."""
+    exercises = pytest.importorskip("trustsim.teach.exercises")
+    ex = exercises.load_exercise("first-contact")
+    ws = Workshop(Setup(**SMALL))
+    _, rc = solara.render(WorkshopView(ws, initial_lang="sv", teacher=teacher), handle_error=False)
+    page = PageDriver(rc)
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    kinds = [s.kind for s in ex.steps]
+    for _ in range(kinds.index("predict")):
+        page.click("ts-exercise-next")
+    if not teacher:
+        assert not page.all("ts-exercise-key")
+        return
+    question = ex.steps[kinds.index("predict")].question
+    key = exercises.answer_key(ex)[question.ident]
+    text = page.text("ts-exercise-key")
+    assert t("ex.teacher_key", "sv") in text
+    assert question.options[key.correct]["sv"] in text  # before anyone has answered
+    assert not page.all("ts-exercise-feedback")
+
+
+def run_to_the_step(page: PageDriver, timeout: float = 60) -> None:
+    """Click the run step's button and wait until Play has stopped by itself."""
+    page.click("ts-exercise-run")
+    wait_until(lambda: bool(page.all("ts-exercise-ran")), timeout=timeout)
+    play = t("btn.play", "sv")
+    wait_until(lambda: play in " ".join(texts_of(page.one("ts-play"))))
+    wait_until(lambda: not page.one("ts-exercise-next", v.Btn).disabled)
+
+
+def test_the_question_is_shown_before_the_answer_and_the_prediction_meets_the_model():
+    """Issue 25.3 and 25.7: the input showed only the step's lead-in; a numeric prediction got
+    no model answer beside it; `abc` was judged "does not agree" instead of "not a number"."""
+    exercises = pytest.importorskip("trustsim.teach.exercises")
+    ex = exercises.load_exercise("scandal-hysteresis")
+    _ws, page = render(lang="sv")
+    page.one("ts-exercise-select", v.Select).v_model = ex.ident
+    kinds = [s.kind for s in ex.steps]
+    predict = kinds.index("predict")
+    question = ex.steps[predict].question
+    while page.text("ts-exercise-progress").split("·")[1].strip() != t("ex.kind.run", "sv"):
+        page.click("ts-exercise-next")
+    run_to_the_step(page)
+    page.click("ts-exercise-next")
+    wait_until(lambda: bool(page.all("ts-exercise-question")))  # Play's last frame may lag
+    assert page.text("ts-exercise-question") == question.text["sv"]  # before any answer
+    assert not page.all("ts-exercise-feedback")
+    page.inside("ts-exercise-input", v.TextField).v_model = "abc"
+    page.click("ts-exercise-answer")
+    assert page.text("ts-exercise-error") == t("ex.not_a_number", "sv", answer="abc")
+    assert not page.all("ts-exercise-feedback")
+    page.inside("ts-exercise-input", v.TextField).v_model = "2"
+    page.click("ts-exercise-answer")
+    assert not page.all("ts-exercise-error")
+    page.click("ts-exercise-next")
+    run_to_the_step(page, timeout=120)
+    line = page.text("ts-exercise-prediction")
+    key = exercises.answer_key(ex)[question.ident]
+    assert "Du sa: 2." in line
+    assert t("ex.page_value", "sv", value="").split(":")[0] in line  # the run on the page
+    assert str(key.replications) in line and "spann" in line  # the key's mean and range
+    verdict = "ex.prediction_right" if key.low <= 2 <= key.high else "ex.prediction_off"
+    assert t(verdict, "sv") in line
 
 
 def test_info_panel_has_the_scenario_info_text_when_the_teaching_texts_exist():

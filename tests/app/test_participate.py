@@ -113,8 +113,8 @@ def test_a_whole_round_in_swedish_closes_when_everyone_has_decided(rooms):
     eventually(lambda: room.session.state == "closed")
     eventually(lambda: "Runda 1 är klar" in head.text("ts-pp-status"))
     table = eventually(lambda: " ".join(texts_of(head.one("ts-pp-results"))))
-    assert "Incidenter per 1 000 anställda" in table, table
-    eventually(lambda: "Innovationer per 1 000 anställda" in text(watcher))
+    assert "Incidenter per 1 000 medarbetare" in table, table
+    eventually(lambda: "Innovationer per 1 000 medarbetare" in text(watcher))
     eventually(lambda: "Runda 1 av 6 är spelad" in desk.text("ts-pc-status"))
     # the observer makes no decisions
     assert not watcher.all("ts-pp-submit")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import threading
 import time
 from dataclasses import replace
@@ -342,11 +343,15 @@ def test_exercise_answers_are_checked_by_the_key_and_handed_in():
         s.question.ident for s in ex.steps if s.question is not None
     ]
     csv = progress.handin_csv("sv", "Åsa Öberg").decode("utf-8-sig")
-    assert csv.splitlines()[0] == "name;exercise;step;kind;question;text;answer;correct"
+    assert csv.splitlines()[0] == (
+        "name;exercise;step;kind;question;text;answer;correct;later_answer"
+    )  # the page passes its own words (test_the_first_answer_is_kept_and_text_is_not_a_number)
     assert "Åsa Öberg;first-contact" in csv
     labels = {"name": "Namn", "yes": "rätt", "no": "fel"}
     md = progress.handin_markdown("sv", "Åsa", labels)
-    assert md.startswith(f"# {ex.title['sv']}") and "**Namn:** Åsa" in md and "*fel*" in md
+    assert md.startswith(f"# {ex.title['sv']}") and "**Namn:** Åsa" in md
+    assert "*rätt*" in md and "*fel*" not in md  # the first answer counts, the second is listed
+    assert f"later answer: {key.high + 1.0}" in md
 
 
 def test_a_scandal_pressed_just_before_a_lever_change_is_not_lost():
@@ -360,3 +365,99 @@ def test_a_scandal_pressed_just_before_a_lever_change_is_not_lost():
     again.scandal()
     again.step(1)
     pd.testing.assert_frame_equal(ws.frames()["A"], again.frames()["A"])
+
+
+# ---------------------------------------------------------------------------- issue 25
+def test_three_quick_scandal_presses_in_one_quarter_give_one_scandal():
+    """Issue 25.8: quick clicks stacked three scandals in one quarter (steering detail -> 1)."""
+    ws = Workshop(Setup(scenario="rum", compare="rum", **SMALL))
+    ws.step(2)
+    ws.scandal()
+    for _ in range(2):
+        with pytest.raises(ParameterError, match="already pressed in quarter 2"):
+            ws.scandal()
+    assert ws.scandals == ((2, ws.models["A"].p.scandal_size),)
+    one = Workshop(Setup(scenario="rum", compare="rum", **SMALL))
+    one.step(2)
+    one.scandal()
+    ws.step(4)
+    one.step(4)
+    pd.testing.assert_frame_equal(ws.frames()["A"], one.frames()["A"])
+    ws.scandal()  # the next quarter takes a scandal again
+    assert [q for q, _ in ws.scandals] == [2, 6]
+
+
+def test_an_exercise_that_sets_run_a_apart_is_not_called_identical():
+    """Issue 25.5: scandal-hysteresis's runs share a scenario, but A has a scheduled scandal."""
+    from trustsim.teach.exercises import load_exercise
+
+    exercise = load_exercise("scandal-hysteresis")
+    ws = Workshop(exercise_setup(exercise))
+    assert ws.setup.scenario == ws.setup.compare
+    assert not ws.identical() and not ws.split_by_scandal()
+    assert set(ws.differences()) == {"scandal_quarter", "scandal_size"}
+
+
+def test_the_first_answer_is_kept_and_text_is_not_a_number():
+    """Issue 25.7: a wrong answer shows the model's value and could be resubmitted; the hand-in
+    kept only the last, marked as agreeing; `abc` was judged instead of refused."""
+    from trustsim.app.session import NotANumber
+    from trustsim.teach.exercises import load_exercise
+
+    ex = load_exercise("first-contact")
+    progress = ExerciseProgress.start(ex)
+    if progress.key is None:
+        pytest.skip(f"no answer key yet: {progress.key_problem}")
+    numeric = next(s.question for s in ex.steps if s.question and s.question.kind == "numeric")
+    key = progress.key[numeric.ident]
+    with pytest.raises(NotANumber, match="not a number"):
+        progress.answer(numeric, "abc")
+    assert numeric.ident not in progress.responses
+    wrong, right = str(key.high + 1.0), f"{(key.low + key.high) / 2:.4f}".replace(".", ",")
+    assert progress.answer(numeric, wrong) is False
+    assert progress.answer(numeric, right) is True
+    (row,) = [r for r in progress.handin_rows("sv", "ja", "nej") if r["question"] == numeric.ident]
+    assert (row["answer"], row["correct"], row["later_answer"]) == (wrong, "nej", right)
+    labels = {"answer": "första svar", "yes": "ja", "no": "nej", "kind.question": "Fråga"}
+    csv = progress.handin_csv("sv", "Åsa", labels).decode("utf-8-sig")
+    assert "första svar" in csv.splitlines()[0]
+    assert f";{wrong};nej;{right}" in csv
+
+
+def test_the_page_value_is_the_exercise_run_and_only_while_it_is():
+    """Issue 25.7: the key's mean of other seeds differed from the projected run without a word;
+    the page now states the projected run's own value beside the key."""
+    from trustsim.teach.exercises import exercise_runs, load_exercise, statistic_value
+
+    ex = load_exercise("scandal-hysteresis")
+    progress = ExerciseProgress.start(ex)
+    question = next(q for q in ex.questions if q.ident == "peak-detail")
+    ws = Workshop(exercise_setup(ex))
+    ws.step(4 * 11)
+    assert progress.page_value(question, ws) is None  # the window ends in year 12
+    ws.step(4)
+    a, b = exercise_runs(ex, [ex.seed], workers=1)[0]
+    expected = statistic_value(question.statistic, a, b, ex.scandal_quarter)
+    assert progress.page_value(question, ws) == pytest.approx(expected)
+    ws.change(ws.setup.with_lever("method_support", 0.5))
+    assert progress.page_value(question, ws) is None  # another run than the key's
+
+
+def test_exported_values_are_rounded_and_the_excel_file_speaks_the_page_language():
+    """Issue 25.12: 17-digit values (26,249999999999996) and variable names as headers."""
+    from trustsim.app.components import csv_headers
+
+    ws = Workshop(Setup(**SMALL))
+    ws.step(3)
+    text = ws.to_csv()
+    numbers = re.findall(r"-?\d+\.\d+(?:e-?\d+)?", text)
+    digits = [len(n.split("e")[0].replace("-", "").replace(".", "").lstrip("0")) for n in numbers]
+    assert numbers and max(digits) <= 10, "a float's last bits (26.249999999999996) exported"
+    back = pd.read_csv(io.StringIO(text))
+    exact = ws.frames()["A"].reset_index()
+    np.testing.assert_allclose(back["admin_burden"], exact["admin_burden"], rtol=1e-9)
+    raw = ws.to_csv(excel_sv=True, headers=csv_headers("sv")).decode("utf-8-sig")
+    head = raw.splitlines()[0].split(";")
+    assert head[:3] == ["körning", "scenarionamn", "värld"]
+    assert "chefernas tillitsinriktning" in head and "trust_orientation" not in head
+    assert not [h for h in head if re.fullmatch(r"[a-z_0-9]+", h) and "_" in h], head

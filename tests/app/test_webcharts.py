@@ -58,7 +58,9 @@ def test_every_chart_has_both_runs_the_ghost_the_band_and_the_scandal(hit):
         assert ghost["lineStyle"]["color"] == GHOST_COLOUR and ghost["lineStyle"]["opacity"] < 1
         for run in ("A", "B"):
             band = by_name[t("chart.band", "en", run=run, seeds=5)]
-            assert band["stack"] == f"band-{run}" and band["areaStyle"]["opacity"] < 0.5
+            assert band["type"] == "custom" and band["ts_band"]
+            assert band["itemStyle"]["opacity"] < 0.5
+        assert not any("stack" in s for s in option["series"])  # a stack adds the x values
         marks = [s for s in option["series"] if s["name"] == t("chart.scandal", "en")]
         assert marks[0]["markLine"]["data"] == [{"xAxis": 7 / 4}]
         assert marks[0]["markLine"]["lineStyle"]["color"] == SCANDAL_COLOUR
@@ -85,7 +87,7 @@ def test_axes_are_fixed_and_readable(hit):
     for option in options.values():
         assert option["xAxis"]["max"] == 10  # ten years shown until the run goes beyond
         assert option["xAxis"]["axisLabel"]["fontSize"] >= 12
-        top = max(s["data"] and max(y for _, y in s["data"]) or 0 for s in option["series"])
+        top = max(max((row[-1] for row in s["data"]), default=0) for s in option["series"])
         assert option["yAxis"]["max"] >= top
 
 
@@ -118,3 +120,43 @@ def test_png_legend_lists_runs_ghost_and_scandal():
     assert legend_items({"A": "A: x"}, "en", ghosts=0, scandal=False) == [
         {"text": "A: x", "color": COLOURS["A"], "dash": "solid"}
     ]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_band_spans_the_runs_years_and_lies_around_the_lines(hit, lang):
+    """Issue 25.2: the band ran to twice the current year and filled from the axis to the top."""
+    options = options_of(hit, lang)
+    bands = hit.bands()
+    for name, option in options.items():
+        by_name = {s["name"]: s for s in option["series"]}
+        for run, label in (("A", "A: hit"), ("B", "B: not hit")):
+            line = by_name[label]["data"]
+            rows = by_name[t("chart.band", lang, run=run, seeds=5)]["data"]
+            assert [r[0] for r in rows] == [x for x, _ in line]  # same years, no doubling
+            for (x, y), (bx, low, high) in zip(line, rows):
+                assert low - 1e-9 <= y <= high + 1e-9, (name, run, x, low, y, high)
+            assert max(h - lo for _, lo, h in rows) > 0  # the seeds differ
+            low_edge = by_name[t("chart.band_low", lang, run=run)]["data"]
+            high_edge = by_name[t("chart.band_high", lang, run=run)]["data"]
+            assert [y for _, y in low_edge] == [r[1] for r in rows]
+            assert [y for _, y in high_edge] == [r[2] for r in rows]  # the edge, not the width
+        if name in ("experimentation_culture", "trust_orientation", "steering_detail"):
+            assert option["yAxis"]["max"] == 1.0
+        band_top = max(float(bands[r].high[name].max()) for r in bands)
+        assert option["yAxis"]["max"] >= band_top
+
+
+@pytest.mark.parametrize("world", ["state", "teaching"])
+def test_the_band_switched_on_at_quarter_zero_draws_without_error(world):
+    """Issue 25.1: at quarter 0 a flow has no values yet; nanmax of an empty array crashed."""
+    setup = Setup(scenario="baseline-control", world=world, scale=0.01)
+    ws = Workshop(setup)
+    ws.set_band(True)
+    options = options_of(ws)
+    for option in options.values():
+        option_json(option)  # plain JSON, no NaN
+    ws.step(1)
+    options_of(ws)
+    ws.reset()
+    assert ws.band_on and ws.quarter == 0
+    options_of(ws)

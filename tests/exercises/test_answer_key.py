@@ -17,8 +17,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from trustsim import OUTPUTS
 from trustsim.teach.exercises import (
     DEFAULT_REPLICATIONS,
+    SHOULD_SEE_MARGIN,
     Answer,
     Check,
     ExerciseError,
@@ -26,7 +28,9 @@ from trustsim.teach.exercises import (
     answer_key,
     answers_path,
     check_answer,
+    check_margins,
     check_should_see,
+    choice_margin,
     compute_answer_key,
     key_document,
     read_answer_document,
@@ -135,6 +139,49 @@ def test_a_broken_lesson_fails_the_checks(exercises, key_runs):
     steps[i] = replace(steps[i], question=replace(q, options=q.options[1:], when=q.when[1:]))
     with pytest.raises(ExerciseError, match="no option has when = 'above'"):
         compute_answer_key(replace(e, steps=tuple(steps)), runs=runs)
+
+
+def test_every_choice_answer_holds_with_a_margin(exercises):
+    """Issue 25.11: reading-uncertainty's "it depends on the seed" held with 2 of 13 paired runs
+    below 0 (the band's edge 5 % of its width from the reference): almost any model change would
+    flip it. Every choice in the shipped key must be at least SHOULD_SEE_MARGIN from flipping."""
+    margins = {}
+    for e in exercises:
+        key = answer_key(e)
+        for q in e.questions:
+            if q.kind == "choice" and q.statistic is not None:
+                margins[(e.ident, q.ident)] = round(choice_margin(q, key[q.ident]), 3)
+    weak = {k: m for k, m in margins.items() if m < SHOULD_SEE_MARGIN}
+    assert not weak, f"choices within {SHOULD_SEE_MARGIN} of flipping: {weak}; all: {margins}"
+
+
+def test_a_claim_on_a_knife_edge_fails_though_it_holds():
+    """Issue 25.11: `straddles` held with the band's edge barely past 0; now it must hold by the
+    margin, and the message says by how much."""
+    values = np.array([-1.04, -0.8, 1.2, 2.4, 3.5, 4.1, 4.5, 10.9, 11.6, 12.3, 14.3, 20.9, 21.5])
+    straddles = Check(Statistic("innovation_rate", "b-a", (9.0, 10.0)), straddles=True)
+    assert 0 < check_margins(straddles, values)["straddles"] < SHOULD_SEE_MARGIN
+    spread = Check(Statistic("innovation_rate", "b-a", (9.0, 10.0)), spread_at_least=2)
+    assert check_margins(spread, values)["spread_at_least"] > SHOULD_SEE_MARGIN
+    wide = Check(Statistic("innovation_rate", "b-a", (9.0, 10.0)), spread_at_least=4)
+    assert check_margins(wide, values)["spread_at_least"] < 0  # fails outright
+    sure = Check(Statistic("innovation_rate", "b-a", (9.0, 10.0)), sign="positive", share=0.8)
+    assert check_margins(sure, values)["sign"] > SHOULD_SEE_MARGIN
+    col = list(OUTPUTS).index("innovation_rate")  # check_should_see on stand-in runs
+    runs = []
+    for v in values:
+        a, b = np.zeros((41, 12)), np.zeros((41, 12))
+        b[:, col] = v
+        runs.append((a, b))
+    e = replace(_an_exercise(), checks=(straddles,))
+    (failure,) = check_should_see(e, runs)
+    assert "straddles holds by a margin of 0.0" in failure
+
+
+def _an_exercise():
+    from trustsim.teach.exercises import load_exercise
+
+    return load_exercise("reading-uncertainty")
 
 
 def test_statistics_measure_the_window_they_name():

@@ -11,6 +11,9 @@ def test_list_shows_every_exercise_shortest_first(cli, exercises):
     positions = [out.index(e.ident) for e in exercises]
     assert positions == sorted(positions)
     assert exercises[0].title["sv"] in out
+    for english in ("intro", "intermediate", "advanced"):  # issue 25.12: levels in Swedish
+        assert not any(line.split()[3:4] == [english] for line in out.splitlines()), english
+    assert "introduktion" in out
 
 
 def test_show_prints_the_teachers_view_with_the_key(cli):
@@ -32,13 +35,25 @@ def test_worksheet_and_guide_write_files(cli, tmp_path):
 
 
 def test_html_for_printing(cli, tmp_path):
-    pytest.importorskip("markdown")
+    pytest.importorskip("markdown_it")
     target = tmp_path / "guide.html"
     code, _out, err = cli("exercises", "guide", "--lang", "sv", "--html", "--out", target)
     assert code == 0, err
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and '<html lang="sv">' in page
     assert "<h2>Ordlista</h2>" in page and "<table>" in page
+
+
+def test_pdf_for_printing_and_the_glossary(cli, tmp_path):
+    code, _out, err = cli("exercises", "glossary", "--lang", "sv", "--pdf")
+    assert code == 2 and "--out" in err  # a PDF is a file
+    pytest.importorskip("weasyprint", reason="pip install 'trustsim[print]'")
+    target = tmp_path / "ordlista.pdf"
+    code, _out, err = cli("exercises", "glossary", "--lang", "sv", "--pdf", "--out", target)
+    assert code == 0, err
+    assert target.read_bytes().startswith(b"%PDF-")
+    code, out, err = cli("exercises", "glossary", "--lang", "sv")
+    assert code == 0 and out.startswith("# trustsim · Ordlista"), err
 
 
 @pytest.mark.parametrize(

@@ -47,11 +47,14 @@ def Page():
     """One browser session: its own runs, its own language."""
     workshop = solara.use_memo(new_workshop, [])
     lang = default_lang()
+    # `/?teacher`: the teacher's view, with the exercises' answer key beside every question
+    query = (solara.use_router().search or "").split("&")
+    teacher = any(part.split("=")[0] == "teacher" for part in query)
     if isinstance(workshop, tuple):
         _, key, values = workshop
         solara.Error(t(key, lang, **values), classes=["ts-error"])
         return
-    WorkshopView(workshop, initial_lang=lang)
+    WorkshopView(workshop, initial_lang=lang, teacher=teacher)
 
 
 @solara.component

@@ -28,7 +28,8 @@ CHARTS = (
     "trust_orientation",
     "steering_detail",
 )
-RATES = {"innovation_rate", "incident_rate"}  # flows: noisy per quarter, shown with an annual mean
+# flows: noisy per quarter, shown with an annual mean (rule-blocked ideas: an exercise's chart)
+RATES = {"innovation_rate", "incident_rate", "rule_blocked_ideas"}
 UNIT_RANGE = {"experimentation_culture", "trust_orientation", "steering_detail"}  # fixed 0..1 axis
 CULTURE_REFERENCE = 0.2  # Innovationsbarometern (C2): fewer than one fifth perceive the culture
 MIN_YEARS_SHOWN = 10

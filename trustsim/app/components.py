@@ -26,10 +26,13 @@ import solara
 from solara.alias import rv
 from solara.components.input import use_change
 
-from .charts import CHARTS, COLOURS, network_figure
+from trustsim.model.model import DIAGNOSTICS
+
+from .charts import CHARTS, COLOURS, UNIT_RANGE, network_figure
 from .i18n import LANG_NAMES, LANGS, count, number, t
 from .session import (
     BAND_SEEDS,
+    HANDIN_COLUMNS,
     LEVERS,
     MAX_SEED,
     MAX_YEARS,
@@ -37,7 +40,9 @@ from .session import (
     SCALES,
     ExerciseProgress,
     Lever,
+    NotANumber,
     ParameterError,
+    ScandalAlreadyPressed,
     Scenario,
     ScenarioError,
     Setup,
@@ -47,49 +52,84 @@ from .session import (
     list_exercises,
     load_scenarios,
 )
-from .webcharts import TimeChart, chart_options, legend_items, option_json
+from .webcharts import TimeChart, chart_option, chart_options, legend_items, option_json
 
 log = logging.getLogger(__name__)
 
 DPI = 80  # the network picture (matplotlib PNG, redrawn once a simulated year while playing)
-HELP_STYLE = {
-    "font-size": "0.8em",
-    "color": "#555",
-    "line-height": "1.25",
-    "margin": "2px 0 12px 0",
-}
 LABEL_STYLE = {"font-size": "0.95em", "font-weight": "500", "margin-top": "4px"}
 WORLD_CHOICES = ("teaching", "state", "public-sector")
 PLAY_INTERVAL = 0.07  # seconds from one Play frame to the next, at least (14 quarters/s at most)
 PLAY_GAP = 0.02  # idle time after every frame, so clicks (Pause!) are handled at once
 MAX_QUARTERS_PER_FRAME = 4  # a late Play frame catches up by at most this many quarters
 FRAME_TIMEOUT = 30.0  # no frame rendered for this long: the page is gone, Play stops
-TOOLBAR_HEIGHT = 58  # px
+TOOLBAR_HEIGHT = (
+    58  # px: one row of run controls at 1280 px (it may wrap: the page is a flex column)
+)
+# The page is a column of the viewport's height: the toolbar (as tall as it needs, sticky), then
+# the body, whose two columns scroll on their own. Nothing depends on the toolbar staying one row,
+# so 150 % browser zoom (853 x 480 CSS px on a 1280 x 720 projector) wraps it without overlap.
+# Below 1000 CSS px the body stacks (controls above the charts) and the page scrolls as a whole.
+# `.ts-present` is presentation mode: large text (body 18 px, chart ticks 18 px) and, during an
+# exercise, its current step beside the charts, so question and charts fit one projected screen.
 PAGE_CSS = f"""
+.ts-page {{ height: 100vh; display: flex; flex-direction: column; }}
 .ts-toolbar {{ position: sticky; top: 0; z-index: 5; background: #f7f9fc;
   border-bottom: 1px solid #d8dee8; min-height: {TOOLBAR_HEIGHT}px; padding: 6px 10px;
-  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; }}
+  display: flex; flex-wrap: wrap; align-items: center; gap: 6px 8px; flex: 0 0 auto; }}
 .ts-toolbar .ts-status {{ font-size: 1.15em; font-weight: bold; margin: 0 6px; white-space: nowrap; }}
 .ts-toolbar .v-select {{ max-width: 78px; }}
 .ts-toolbar .v-btn {{ padding: 0 10px !important; }}
 .ts-toolbar .ts-lang .v-btn {{ min-width: 36px !important; padding: 0 6px !important; }}
-.ts-side {{ width: 340px; flex: 0 0 340px; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
-  overflow-y: auto; padding: 4px; }}
-.ts-main {{ flex: 1 1 auto; min-width: 0; height: calc(100vh - {TOOLBAR_HEIGHT + 14}px);
-  overflow-y: auto; padding: 0 6px; }}
+.ts-body {{ flex: 1 1 0; min-height: 0; }}
+.ts-side {{ width: 340px; flex: 0 0 340px; height: 100%; overflow-y: auto; padding: 4px; }}
+.ts-main {{ flex: 1 1 auto; min-width: 0; height: 100%; overflow-y: auto; padding: 0 6px; }}
 .ts-present .ts-main {{ display: flex; flex-direction: column; overflow: hidden; }}
 .ts-chart-grid {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr));
   grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 16px; width: 100%;
-  height: max(420px, calc(100vh - {TOOLBAR_HEIGHT + 110}px)); flex: 0 0 auto; }}
+  height: max(420px, calc(100% - 70px)); flex: 0 0 auto; }}
 .ts-present .ts-chart-grid {{ flex: 1 1 0; height: auto; min-height: 0; }}
-@media (max-width: 1000px) {{ .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
-  grid-template-rows: none; height: auto; }} }}
 .ts-chart {{ display: flex; flex-direction: column; min-height: 0; }}
 .ts-chart-plot {{ flex: 1 1 0; min-height: 150px; }}
 .ts-runs div {{ line-height: 1.3; }}
 .ts-notes .v-alert {{ margin: 2px 0 !important; padding: 2px 10px !important; font-size: 0.92em; }}
 .ts-notes .v-alert .v-icon {{ font-size: 18px !important; }}
 .ts-app-title {{ font-size: 1.15em; font-weight: bold; margin: 2px 4px 0 4px; }}
+.ts-help {{ font-size: 0.85em; color: #555; line-height: 1.3; margin: 2px 0 12px 0; }}
+.ts-exercise {{ font-size: 16px; }}
+.ts-exercise .ts-help {{ font-size: 15px; color: #333; }}
+.ts-exercise-text {{ font-size: 16px; line-height: 1.4; }}
+.ts-exercise-question {{ font-size: 17px; font-weight: 600; line-height: 1.35; margin: 8px 0 4px 0;
+  padding: 6px 10px; border-left: 4px solid #1f5fa8; background: #eef3fa; }}
+.ts-exercise-charts .ts-chart {{ margin: 6px 0; }}
+.ts-exercise-key {{ border: 2px dashed #8a6d00; background: #fff8e1; padding: 4px 8px;
+  margin: 6px 0; }}
+.ts-present {{ font-size: 18px; }}
+.ts-present .ts-side {{ width: 30%; flex: 0 0 30%; min-width: 300px; }}
+.ts-present .ts-exercise, .ts-present .ts-exercise-text, .ts-present .ts-exercise .ts-help {{
+  font-size: 18px; }}
+.ts-present .ts-exercise-question {{ font-size: 20px; }}
+.ts-present .ts-exercise-goal {{ display: none; }}
+.ts-present .ts-chart-title {{ font-size: 20px; }}
+.ts-present .ts-chart-unit {{ font-size: 16px; }}
+.ts-present .ts-runs {{ font-size: 18px; }}
+@media (max-width: 1000px) {{
+  .ts-side, .ts-present .ts-side {{ width: 280px; flex: 0 0 280px; min-width: 0; }}
+  .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
+    grid-template-rows: none; height: auto; flex: 0 0 auto; }}
+  .ts-present .ts-main {{ overflow-y: auto; }}
+  .ts-chart-plot {{ height: 220px; flex: 0 0 auto; }}
+}}
+@media (max-width: 760px) {{
+  .ts-page {{ height: auto; }}
+  .ts-body {{ flex-direction: column !important; flex-wrap: nowrap !important;
+    align-items: stretch !important; }}
+  .ts-side, .ts-present .ts-side {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
+  .ts-main {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
+}}
+@media (max-width: 560px) {{
+  .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: minmax(0, 1fr); }}
+}}
 """
 
 
@@ -130,6 +170,7 @@ class PageState:
     at_end: solara.Reactive  # the runs reached MAX_YEARS (the run buttons are off)
     year: solara.Reactive  # the simulated year reached (the network picture follows it)
     clock: FrameClock  # which tick the charts have rendered (Play waits for it)
+    teacher: bool = False  # the teacher's view: the answer key beside every step (`/?teacher`)
 
 
 def start_play(loop: Callable[[threading.Event], None]) -> Callable[[], None]:
@@ -166,8 +207,8 @@ def start_play(loop: Callable[[threading.Event], None]) -> Callable[[], None]:
 
 # ---------------------------------------------------------------------------- small helpers
 def Help(text: str, classes: list[str] | None = None) -> solara.Element:
-    """A short help text under a control."""
-    return solara.Div(children=[text], style=HELP_STYLE, classes=classes or [])
+    """A short help text under a control (its size set by the page's CSS, `.ts-help`)."""
+    return solara.Div(children=[text], classes=["ts-help", *(classes or [])])
 
 
 def MarkdownText(text: str, classes: list[str] | None = None) -> solara.Element:
@@ -273,6 +314,10 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     elif workshop.scandals:
         size = workshop.scandals[-1][1]
         out.append(("info", "msg.scandals", {"quarters": quarters, "size": size}))
+    if workshop.setup.compare and workshop.setup.compare == workshop.setup.scenario:
+        differences = workshop.differences()
+        if differences:  # same scenario, but an exercise sets run A apart (a scheduled scandal)
+            out.append(("info", "msg.differs", {"changes": differences}))
     if workshop.ghosts:
         out.append(("info", "msg.rerun", {}))
     if workshop.at_end():
@@ -280,6 +325,42 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     elif stopped_at is not None and workshop.quarter == stopped_at:
         out.append(("info", "status.stopped_at", {"year": stopped_at // 4}))
     return out
+
+
+def parameter_value(name: str, value: Any, lang: str) -> str:
+    """A parameter's value in a note: a scheduled scandal as its quarter and year, or none."""
+    if name == "scandal_quarter":
+        if value < 0:
+            return t("msg.no_scandal", lang)
+        return t("msg.scandal_at", lang, quarter=value, year=number(value / 4, lang))
+    return str(shown_value(value, lang))
+
+
+def shown_value(value: Any, lang: str) -> Any:
+    """A note's value as the page shows it: numbers in the page's style, differences by name."""
+    if isinstance(value, float):
+        return number(value, lang)
+    if isinstance(value, dict):  # name -> (A's value, B's value)
+        return "; ".join(
+            t(
+                "msg.difference",
+                lang,
+                name=parameter_label(name, lang),
+                a=parameter_value(name, a, lang),
+                b=parameter_value(name, b, lang),
+            )
+            for name, (a, b) in value.items()
+        )
+    return value
+
+
+def parameter_label(name: str, lang: str) -> str:
+    """A parameter's name on the page: the lever's label, or the parameter's own label."""
+    for key in (f"lever.{name}.label", f"param.{name}.label"):
+        with contextlib.suppress(KeyError):
+            label = t(key, lang)
+            return label[:1].lower() + label[1:]  # within a sentence
+    return name
 
 
 # ---------------------------------------------------------------------------- controls
@@ -349,8 +430,12 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable):
         act(workshop.reset, setup_changed=True)
 
     def on_scandal() -> None:
-        def scandal() -> None:
-            workshop.scandal()  # the notes above the charts say it while it matters
+        def scandal() -> tuple | None:
+            try:
+                workshop.scandal()  # the notes above the charts say it while it matters
+            except ScandalAlreadyPressed:  # quick clicks: one scandal per quarter
+                return ("info", "msg.scandal_once", {"quarter": workshop.quarter})
+            return None
 
         act(scandal)
 
@@ -705,7 +790,9 @@ def ExportButtons(lang: str, workshop: Workshop, state: PageState):
                 (True, "btn.export_excel", "mdi-microsoft-excel", "ts-export-excel"),
             ):
                 solara.FileDownload(
-                    lambda excel_sv=excel_sv: workshop.to_csv(excel_sv=excel_sv),
+                    lambda excel_sv=excel_sv: workshop.to_csv(
+                        excel_sv=excel_sv, headers=csv_headers(lang) if excel_sv else None
+                    ),
                     filename=csv_filename(workshop.setup, workshop.quarter, excel_sv=excel_sv),
                     mime_type="text/csv",
                     children=[
@@ -787,22 +874,31 @@ def SideControls(workshop: Workshop, state: PageState, scenarios: list[Scenario]
 def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
     """The six outputs over time, drawn in the browser; new data on every tick."""
     lang = state.lang.value
+    large = state.present.value  # presentation mode: ticks and axis names for the back row
     tick = state.tick.value
     setup = workshop.setup
     labels = run_labels(setup, lang, scenarios)
 
     def options():
-        scandals = workshop.scandal_quarters()
-        opts = chart_options(
-            workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands()
-        )
-        opts = {name: option_json(option) for name, option in opts.items()}
-        legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
-        return opts, legend
+        """The charts' options, or a note instead of a traceback (issue 25.1: one chart's error
+        replaced the whole page, and only a reload, losing the session, recovered)."""
+        try:
+            scandals = workshop.scandal_quarters()
+            opts = chart_options(
+                workshop.frames(), labels, scandals, lang, workshop.ghosts, workshop.bands(), large
+            )
+            opts = {name: option_json(option) for name, option in opts.items()}
+            legend = legend_items(labels, lang, len(workshop.ghosts), any(scandals.values()))
+            return opts, legend, None
+        except Exception as exc:  # noqa: BLE001 - shown in the page, never as a traceback
+            return {name: "" for name in CHARTS}, [], describe_error(exc)
 
-    opts, legend = solara.use_memo(options, [tick, lang, setup])
+    opts, legend, problem = solara.use_memo(options, [tick, lang, setup, large])
     solara.use_effect(lambda: state.clock.drawn(tick), [tick])  # Play waits for this
     stem = csv_filename(setup, workshop.quarter)[: -len(".csv")]
+    if problem is not None:
+        _kind, key, values = problem
+        solara.Error(t(key, lang, **values), classes=["ts-error", "ts-chart-error"])
     with solara.Div(classes=["ts-chart-grid", "ts-charts"]):
         for name in CHARTS:
             TimeChart.element(
@@ -861,7 +957,7 @@ def Notes(workshop: Workshop, state: PageState, problems: list[str]):
         state.tick.value  # noqa: B018 - subscribe: re-read after every change
     with solara.Div(classes=["ts-notes"]):
         for kind, key, values in notes(workshop, state.message.value, state.stop_at.value):
-            shown = {k: number(v, lang) if isinstance(v, float) else v for k, v in values.items()}
+            shown = {k: shown_value(v, lang) for k, v in values.items()}
             text = t(key, lang, **shown)
             if kind == "error":
                 solara.Error(text, classes=["ts-error"])
@@ -966,7 +1062,9 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     )
     MarkdownText(step.text.get(lang, ""), classes=["ts-exercise-text"])
     if step.question is not None:
-        QuestionInput(lang, progress, step, error, lambda: _bump(state), version)
+        QuestionInput(lang, progress, step, error, lambda: _bump(state), version, workshop)
+        if state.teacher:
+            TeacherKey(lang, progress, step, workshop, workshop.quarter)
     target = progress.target_quarter()
     if step.kind == "run" and target is not None:
         year = target // 4
@@ -987,11 +1085,12 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
                 classes=["ts-exercise-run"],
                 icon_name="mdi-play-speed",
             )
+    ExerciseCharts(workshop, state, exercise)
     ran = any(s.kind == "run" and i < progress.step for i, s in enumerate(progress.steps)) or (
         step.kind == "run" and target is not None and workshop.quarter >= target
     )
     if ran and progress.predictions():
-        Predictions(lang, progress, version)
+        Predictions(lang, progress, version, workshop, workshop.quarter)
     if not progress.can_advance(workshop.quarter):
         need = "ex.need_prediction" if step.kind == "predict" else "ex.need_run"
         Help(t(need, lang, year=(target or 0) // 4), classes=["ts-exercise-need"])
@@ -1021,6 +1120,53 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
         HandIn(lang, progress, version)
 
 
+def exercise_outputs(exercise: Any) -> list[str]:
+    """The outputs an exercise asks about that the six charts do not show (rule-blocked ideas,
+    programme cost): the exercise panel draws them, so every asked quantity is on the page."""
+    out: list[str] = []
+    for question in exercise.questions:
+        stat = question.statistic
+        if stat is not None and stat.output not in CHARTS and stat.output not in out:
+            out.append(stat.output)
+    return out
+
+
+@solara.component
+def ExerciseCharts(workshop: Workshop, state: PageState, exercise: Any):
+    """Charts of the exercise's own outputs (those not among the six), in the exercise panel."""
+    names = exercise_outputs(exercise)
+    if not names:
+        return
+    lang = state.lang.value
+    tick = state.tick.value
+    setup = workshop.setup
+
+    def options():
+        labels = {run: run for run in workshop.models}  # the letters of the legend above
+        scandals = workshop.scandal_quarters()
+        frames, bands = workshop.frames(), workshop.bands()
+        return {
+            name: option_json(
+                chart_option(name, frames, labels, scandals, lang, workshop.ghosts, bands)
+            )
+            for name in names
+        }
+
+    opts = solara.use_memo(options, [tick, lang, setup, tuple(names)])
+    with solara.Div(classes=["ts-exercise-charts"]):
+        for name in names:
+            TimeChart.element(
+                option_json=opts[name],
+                tick=tick,
+                title=t(f"chart.{name}.title", lang),
+                unit=t(f"chart.{name}.unit", lang),
+                decimal_comma=lang == "sv",
+                height="190px",
+                png_help=t("chart.png_help", lang),
+                name=name,
+            )
+
+
 @solara.component
 def QuestionInput(
     lang: str,
@@ -1029,12 +1175,18 @@ def QuestionInput(
     error: solara.Reactive,
     bump: Callable,
     version: int,
+    workshop: Workshop,
 ):
-    """A choice (radio buttons), a number or an open text, saved and checked by the key."""
+    """The question, then a choice (radio buttons), a number or an open text, saved and checked
+    by the key."""
     question = step.question
     saved = progress.responses.get(question.ident)
     draft = solara.use_reactive(saved or "")
     solara.use_effect(lambda: draft.set(saved or ""), [question.ident])
+    solara.Div(  # the question itself, above the answer field (not only the step's lead-in)
+        children=[question.text.get(lang, "")],
+        classes=["ts-exercise-question"],
+    )
     if question.kind == "choice":
         with rv.RadioGroup(
             v_model=draft.value,
@@ -1061,6 +1213,9 @@ def QuestionInput(
     def save() -> None:
         try:
             progress.answer(question, draft.value)
+        except NotANumber:
+            error.set(t("ex.not_a_number", lang, answer=str(draft.value).strip()))
+            return
         except ParameterError:
             error.set(t("ex.empty", lang))
             return
@@ -1078,15 +1233,20 @@ def QuestionInput(
     if error.value:
         solara.Error(error.value, classes=["ts-exercise-error"])
     if saved is not None:
-        Feedback(lang, progress, step, version)
+        Feedback(lang, progress, step, version, workshop, workshop.quarter)
 
 
 @solara.component
-def Feedback(lang: str, progress: ExerciseProgress, step: Any, version: int):
-    """What the key says of a saved answer (a prediction is only saved: it is shown later)."""
+def Feedback(
+    lang: str, progress: ExerciseProgress, step: Any, version: int, workshop: Workshop, quarter: int
+):
+    """What the key says of a saved answer (a prediction is only saved: it is shown later).
+
+    The verdict is the first answer's: answering again after seeing the model's value is
+    possible, and the hand-in keeps both."""
     question = step.question
-    answer_text = progress.response_text(question, lang)
-    result = progress.results.get(question.ident)
+    answer_text = progress.response_text(question, lang, first=True)
+    result = progress.first_results.get(question.ident)
     with solara.Div(classes=["ts-exercise-feedback"]):
         if step.kind == "predict":
             solara.Info(t("ex.saved_prediction", lang, answer=answer_text), dense=True)
@@ -1097,30 +1257,62 @@ def Feedback(lang: str, progress: ExerciseProgress, step: Any, version: int):
             solara.Warning(t("ex.wrong", lang, answer=answer_text), dense=True)
         else:
             solara.Info(t("ex.saved", lang, answer=answer_text), dense=True)
+        latest = progress.response_text(question, lang)
+        if latest != answer_text:
+            Help(t("ex.later_answer", lang, answer=latest), classes=["ts-exercise-later"])
         key = (progress.key or {}).get(question.ident)
         if key is not None and result is not None:
-            Help(model_answer(lang, question, key), classes=["ts-exercise-model"])
+            own = progress.page_value(question, workshop)
+            Help(model_answer(lang, question, key, own), classes=["ts-exercise-model"])
         if progress.key is None:
             Help(t("ex.no_key", lang))
 
 
-def model_answer(lang: str, question: Any, key: Any) -> str:
-    """The model's answer: the right option, or the value and its band over the replications."""
+@solara.component
+def TeacherKey(lang: str, progress: ExerciseProgress, step: Any, workshop: Workshop, quarter: int):
+    """The teacher's view: the key's answer to the current question before anyone answers, and
+    the value of the run on the page once it has been played that far."""
+    question = step.question
+    key = (progress.key or {}).get(question.ident)
+    with solara.Div(classes=["ts-exercise-key"]):
+        solara.Div(children=[t("ex.teacher_key", lang)], style={"font-weight": "bold"})
+        if key is None or key.kind == "open":
+            Help(t("ex.teacher_open", lang))
+            return
+        own = progress.page_value(question, workshop)
+        Help(model_answer(lang, question, key, own))
+
+
+UNIT_OUTPUTS = UNIT_RANGE  # indices on 0..1: a band shown for them stays on 0..1
+
+
+def model_answer(lang: str, question: Any, key: Any, own: float | None = None) -> str:
+    """The model's answer: the right option, or the value and its band over the replications,
+    and (`own`) the value of the run the page shows, which may differ from the key's mean."""
     if question.kind == "choice" and key.correct is not None:
         return t("ex.model_choice", lang, option=question.options[key.correct].get(lang, ""))
-    return t(
+    low, high = key.low, key.high
+    stat = question.statistic
+    if stat is not None and stat.output in UNIT_OUTPUTS and stat.run != "b-a":
+        low, high = max(0.0, low), min(1.0, high)
+    text = t(
         "ex.band",
         lang,
         value=number(key.value, lang, 3),
-        low=number(key.low, lang, 3),
-        high=number(key.high, lang, 3),
+        low=number(low, lang, 3),
+        high=number(high, lang, 3),
         reps=key.replications,
     )
+    if own is not None:
+        text = t("ex.page_value", lang, value=number(own, lang, 3)) + " " + text
+    return text
 
 
 @solara.component
-def Predictions(lang: str, progress: ExerciseProgress, version: int):
-    """The student's predictions beside the result, once the runs have been played."""
+def Predictions(
+    lang: str, progress: ExerciseProgress, version: int, workshop: Workshop, quarter: int
+):
+    """The student's predictions beside the model's answer, once the runs have been played."""
     with solara.Div(classes=["ts-exercise-predictions"], style={"margin": "8px 0"}):
         solara.Div(children=[t("ex.predictions", lang)], style={"font-weight": "bold"})
         for question in progress.predictions():
@@ -1128,12 +1320,16 @@ def Predictions(lang: str, progress: ExerciseProgress, version: int):
                 "ex.prediction_line",
                 lang,
                 question=question.text.get(lang, ""),
-                answer=progress.response_text(question, lang),
+                answer=progress.response_text(question, lang, first=True),
             )
             key = (progress.key or {}).get(question.ident)
-            if key is not None and key.correct is not None:
-                line += " " + model_answer(lang, question, key)
-            Help(line)
+            if key is not None and (key.correct is not None or question.kind == "numeric"):
+                own = progress.page_value(question, workshop)
+                line += " " + model_answer(lang, question, key, own)
+                result = progress.first_results.get(question.ident)
+                if result is not None:
+                    line += " " + t("ex.prediction_right" if result else "ex.prediction_off", lang)
+            Help(line, classes=["ts-exercise-prediction"])
 
 
 @solara.component
@@ -1144,7 +1340,9 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
         "name": t("ex.handin_name", lang),
         "yes": t("ex.handin_yes", lang),
         "no": t("ex.handin_no", lang),
+        "later_answer": t("ex.handin_later", lang),
     }
+    columns = {c: t(f"ex.handin_col.{c}", lang) for c in HANDIN_COLUMNS}
     stem = f"trustsim_{progress.exercise.ident}_{name.value or 'svar'}".replace(" ", "_")
     solara.Div(children=[t("ex.handin", lang)], style={"font-weight": "bold", "margin-top": "10px"})
     solara.InputText(t("ex.name", lang), value=name, classes=["ts-exercise-name"])
@@ -1163,7 +1361,9 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
             ],
         )
         solara.FileDownload(
-            lambda: progress.handin_csv(lang, name.value),
+            lambda: progress.handin_csv(
+                lang, name.value, {**columns, **labels_yes_no(labels), **kind_labels(lang)}
+            ),
             filename=f"{stem}.csv",
             mime_type="text/csv",
             children=[
@@ -1177,10 +1377,42 @@ def HandIn(lang: str, progress: ExerciseProgress, version: int):
         )
 
 
+def labels_yes_no(labels: dict[str, str]) -> dict[str, str]:
+    return {"yes": labels["yes"], "no": labels["no"]}
+
+
+def kind_labels(lang: str) -> dict[str, str]:
+    return {f"kind.{k}": t(f"ex.kind.{k}", lang) for k in ("predict", "run", "explain", "question")}
+
+
+CSV_COLUMNS = (
+    "run",
+    "scenario",
+    "world",
+    "scale",
+    "seed",
+    "quarter",
+    "year",
+    "scandal_pressed",
+    "lever_changes",
+)
+
+
+def csv_headers(lang: str) -> dict[str, str]:
+    """The Excel file's column names in the page's language: the outputs as the glossary names
+    them, the run's description from strings.json."""
+    headers = {c: t(f"csv.col.{c}", lang) for c in (*CSV_COLUMNS, *DIAGNOSTICS)}
+    with contextlib.suppress(ImportError):
+        from trustsim.teach.teaching import OUTPUT_NAMES
+
+        headers.update({name: names[lang] for name, names in OUTPUT_NAMES.items()})
+    return headers
+
+
 # ---------------------------------------------------------------------------- the whole view
 @solara.component
-def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
-    """The whole page for one session's `workshop`."""
+def WorkshopView(workshop: Workshop, initial_lang: str = "sv", teacher: bool = False):
+    """The whole page for one session's `workshop`; `teacher`: with the exercises' answer key."""
     state = PageState(
         lang=solara.use_reactive(initial_lang),
         tick=solara.use_reactive(0),
@@ -1194,6 +1426,7 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         at_end=solara.use_reactive(False),
         year=solara.use_reactive(0),
         clock=solara.use_memo(FrameClock, []),
+        teacher=teacher,
     )
     scenarios, problems = solara.use_memo(load_scenarios, [])
 
@@ -1221,6 +1454,9 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv"):
         ):
             if not present:
                 SideControls(workshop, state, scenarios, act)
+            elif state.exercise.value is not None:  # the current step beside the charts
+                with solara.Column(classes=["ts-side", "ts-present-exercise"], gap="8px"):
+                    ExercisePanel(workshop, state, act)
             with solara.Column(classes=["ts-main"], gap="6px"):
                 RunsLegend(workshop, state, scenarios)
                 Notes(workshop, state, problems)

@@ -41,6 +41,7 @@ MAX_MANAGER_NODES = 300  # above this the network view shows agencies instead of
 RUNS = ("A", "B")
 MAX_GHOSTS = 3  # earlier versions of run A kept as faint lines after a lever change
 BAND_SEEDS = 5  # runs (seeds) behind the uncertainty band, the shown seed included
+CSV_DIGITS = 10  # significant digits of an exported value
 PLAY_TO_YEARS = (1, 2, 3, 4, 5, 8, 10, 15, 20, 30)  # "Play to year N" choices
 
 
@@ -204,6 +205,10 @@ def replay(models: dict[str, TrustModel], quarters: int, scandals) -> None:
                 model.step()
 
 
+class ScandalAlreadyPressed(ParameterError):
+    """A second scandal in the same quarter: the page says so instead of stacking them."""
+
+
 @dataclass(frozen=True)
 class Band:
     """Several seeds of one run: mean, low and high of every output per quarter."""
@@ -280,15 +285,28 @@ class Workshop:
     def band_on(self) -> bool:
         return bool(self.band_models)
 
-    def identical(self) -> bool:
-        """True while runs A and B are the same run (same scenario, no lever changes, no scandal)."""
+    def same_parameters(self) -> bool:
+        """Runs A and B have every parameter alike (scenario, exercise settings, lever changes)."""
         setup = self.setup
-        return setup.compare == setup.scenario and not setup.levers and not self.scandals
+        if not setup.compare:
+            return False
+        return dict(Params(setup.params_a())) == dict(Params(setup.params_b()))
+
+    def differences(self) -> dict[str, tuple[Any, Any]]:
+        """The parameters in which run A differs from run B: name -> (A's value, B's value)."""
+        setup = self.setup
+        if not setup.compare:
+            return {}
+        a, b = dict(Params(setup.params_a())), dict(Params(setup.params_b()))
+        return {name: (a[name], b[name]) for name in a if a[name] != b.get(name)}
+
+    def identical(self) -> bool:
+        """True while runs A and B are the same run (same parameters, no scandal pressed)."""
+        return self.same_parameters() and not self.scandals
 
     def split_by_scandal(self) -> bool:
-        """Same scenario, no lever changes, but a scandal pressed in A: the curves split there."""
-        setup = self.setup
-        return setup.compare == setup.scenario and not setup.levers and bool(self.scandals)
+        """Same parameters, but a scandal pressed in A: the curves split there."""
+        return self.same_parameters() and bool(self.scandals)
 
     @property
     def quarter(self) -> int:
@@ -373,8 +391,17 @@ class Workshop:
             }
 
     def scandal(self) -> float:
-        """A visible scandal in run A now (felt next quarter); run B shows what would have been."""
+        """A visible scandal in run A now (felt next quarter); run B shows what would have been.
+
+        One per quarter: a second press in the same quarter (a double click, three quick clicks)
+        raises ParameterError instead of stacking scandals.
+        """
         with self._lock:
+            if any(pressed == self.quarter for pressed, _ in self.scandals):
+                raise ScandalAlreadyPressed(
+                    f"a scandal is already pressed in quarter {self.quarter}; "
+                    "step on before pressing another"
+                )
             size = float(self.models["A"].p.scandal_size)
             self.models["A"].inject_scandal(size)
             for models in self.band_models:
@@ -410,11 +437,13 @@ class Workshop:
             self._layouts[key] = network_layout(n, first.edges, self.setup.seed)
         return snaps, self._layouts[key]
 
-    def to_csv(self, excel_sv: bool = False) -> str | bytes:
+    def to_csv(self, excel_sv: bool = False, headers: dict[str, str] | None = None) -> str | bytes:
         """The current runs as CSV, one row per run and quarter, with what defines each run.
 
         `excel_sv`: for Swedish Excel (semicolons, decimal comma, UTF-8 with a byte-order mark),
-        as bytes; otherwise plain CSV text.
+        as bytes; otherwise plain CSV text. Values keep CSV_DIGITS significant digits (a float's
+        last bits, 26.249999999999996, are not data). `headers` renames columns (the page's
+        language in the Excel file; the plain CSV keeps the variable names for scripts).
         """
         setup, scandals = self.setup, self.scandals
         names = {"A": setup.scenario, "B": setup.compare}
@@ -433,11 +462,14 @@ class Workshop:
             df["lever_changes"] = changes
             parts.append(df)
         table = pd.concat(parts, ignore_index=True)
+        if headers:
+            table = table.rename(columns=headers)
         buf = io.StringIO()
+        number_format = f"%.{CSV_DIGITS}g"
         if excel_sv:
-            table.to_csv(buf, index=False, sep=";", decimal=",")
+            table.to_csv(buf, index=False, sep=";", decimal=",", float_format=number_format)
             return buf.getvalue().encode("utf-8-sig")
-        table.to_csv(buf, index=False)
+        table.to_csv(buf, index=False, float_format=number_format)
         return buf.getvalue()
 
 
@@ -482,6 +514,11 @@ class ExerciseProgress:
     step: int = 0
     responses: dict[str, str] = field(default_factory=dict)  # question ident -> response text
     results: dict[str, bool | None] = field(default_factory=dict)  # None: not checkable
+    # the first answer and its result: what the hand-in reports (a wrong answer shows the model's
+    # value, so a second try after it says nothing of what the student thought)
+    first_responses: dict[str, str] = field(default_factory=dict)
+    first_results: dict[str, bool | None] = field(default_factory=dict)
+    attempts: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def start(cls, exercise: Any) -> ExerciseProgress:
@@ -530,15 +567,21 @@ class ExerciseProgress:
 
         text = "" if response is None else str(response).strip()
         if not text:
-            raise ParameterError("an empty answer: write or choose one first")
-        self.responses[question.ident] = text
+            raise EmptyAnswer("an empty answer: write or choose one first")
+        if question.kind == "numeric" and parse_number(text) is None:
+            raise NotANumber(f"{text!r} is not a number: write digits, e.g. 2 or 0,35")
         answer = (self.key or {}).get(question.ident)
         if answer is None or answer.kind == "open":
             result = None
         else:
             value = int(text) if question.kind == "choice" else text
             result = check_answer(answer, value)
-        self.results[question.ident] = result
+        ident = question.ident
+        self.responses[ident] = text
+        self.results[ident] = result
+        if ident not in self.first_responses:
+            self.first_responses[ident], self.first_results[ident] = text, result
+        self.attempts[ident] = self.attempts.get(ident, 0) + 1
         return result
 
     def predictions(self) -> list[Any]:
@@ -549,38 +592,50 @@ class ExerciseProgress:
             if s.kind == "predict" and s.question is not None and s.question.ident in self.responses
         ]
 
-    def response_text(self, question: Any, lang: str) -> str:
-        """A response as the student sees it (the option's text for a choice)."""
-        text = self.responses.get(question.ident, "")
+    def response_text(self, question: Any, lang: str, first: bool = False) -> str:
+        """A response as the student sees it (the option's text for a choice); `first`: the
+        first answer given, else the latest."""
+        text = (self.first_responses if first else self.responses).get(question.ident, "")
         if question.kind == "choice" and text.isdigit() and int(text) < len(question.options):
             return question.options[int(text)].get(lang, text)
         return text
 
-    def handin_rows(self, lang: str) -> list[dict[str, str]]:
-        """One row per question: step, kind, question, answer, checked by the model."""
+    def handin_rows(
+        self, lang: str, yes: str = "yes", no: str = "no", kinds: dict[str, str] | None = None
+    ) -> list[dict[str, str]]:
+        """One row per question: step, kind, question, the first answer and whether it agrees
+        with the model, and the last answer if the student answered again."""
         rows = []
         for i, step in enumerate(self.steps, 1):
             q = step.question
             if q is None:
                 continue
-            result = self.results.get(q.ident)
+            result = self.first_results.get(q.ident)
+            first = self.response_text(q, lang, first=True)
+            last = self.response_text(q, lang)
             rows.append(
                 {
                     "step": str(i),
-                    "kind": step.kind,
+                    "kind": (kinds or {}).get(step.kind, step.kind),
                     "question": q.ident,
                     "text": q.text.get(lang, ""),
-                    "answer": self.response_text(q, lang),
-                    "correct": "" if result is None else ("yes" if result else "no"),
+                    "answer": first,
+                    "correct": "" if result is None else (yes if result else no),
+                    "later_answer": last if last != first else "",
                 }
             )
         return rows
 
-    def handin_csv(self, lang: str, name: str) -> bytes:
-        """The answers for Swedish Excel: semicolons, UTF-8 with a byte-order mark."""
-        table = pd.DataFrame(self.handin_rows(lang))
+    def handin_csv(self, lang: str, name: str, labels: dict[str, str] | None = None) -> bytes:
+        """The answers for Swedish Excel: semicolons, UTF-8 with a byte-order mark; `labels`
+        give the column names and yes/no in the page's language (keys: HANDIN_COLUMNS, yes, no)."""
+        labels = labels or {}
+        kinds = {k[len("kind.") :]: v for k, v in labels.items() if k.startswith("kind.")}
+        rows = self.handin_rows(lang, labels.get("yes", "yes"), labels.get("no", "no"), kinds)
+        table = pd.DataFrame(rows, columns=list(HANDIN_COLUMNS[2:]))
         table.insert(0, "exercise", self.exercise.ident)
         table.insert(0, "name", name)
+        table.columns = [labels.get(c, c) for c in table.columns]
         buf = io.StringIO()
         table.to_csv(buf, index=False, sep=";")
         return buf.getvalue().encode("utf-8-sig")
@@ -589,11 +644,63 @@ class ExerciseProgress:
         """The answers as a Markdown page to hand in; `labels` are the page's words for it."""
         title = self.exercise.title.get(lang, self.exercise.ident)
         lines = [f"# {title}", "", f"**{labels['name']}:** {name or '-'}", ""]
-        for row in self.handin_rows(lang):
-            mark = {"yes": labels["yes"], "no": labels["no"]}.get(row["correct"], "")
+        for row in self.handin_rows(lang, labels["yes"], labels["no"]):
             lines += [f"**{row['step']}. {row['text']}**", "", f"{row['answer'] or '-'}"]
-            lines += [f"*{mark}*" if mark else "", ""]
+            lines += [f"*{row['correct']}*" if row["correct"] else "", ""]
+            if row["later_answer"]:
+                later = labels.get("later_answer", "later answer")
+                lines += [f"{later}: {row['later_answer']}", ""]
         return "\n".join(lines)
+
+    def page_value(self, question: Any, workshop: Workshop) -> float | None:
+        """The statistic of `question` on the runs the page shows (the exercise's own seed), or
+        None while the page cannot show it: the runs have not reached the window's end, or a
+        lever, the seed or a pressed scandal made them other runs than the exercise's."""
+        from trustsim import OUTPUTS
+        from trustsim.teach.exercises import statistic_value
+
+        stat = question.statistic
+        if stat is None or workshop.scandals or workshop.setup != exercise_setup(self.exercise):
+            return None
+        if workshop.quarter < round(4 * stat.years[1]):
+            return None
+        frames = workshop.frames()
+        a = frames["A"][list(OUTPUTS)].to_numpy()
+        b = frames["B"][list(OUTPUTS)].to_numpy() if "B" in frames else None
+        try:
+            return statistic_value(stat, a, b, self.exercise.scandal_quarter)
+        except Exception:  # noqa: BLE001 - the page then shows the key alone
+            return None
+
+
+HANDIN_COLUMNS = (
+    "name",
+    "exercise",
+    "step",
+    "kind",
+    "question",
+    "text",
+    "answer",
+    "correct",
+    "later_answer",
+)
+
+
+class EmptyAnswer(ParameterError):
+    """Nothing written or chosen."""
+
+
+class NotANumber(ParameterError):
+    """A numeric question answered with text that is not a number."""
+
+
+def parse_number(text: str) -> float | None:
+    """A number as a student writes it (decimal comma or point, a minus sign), or None."""
+    try:
+        value = float(str(text).strip().replace(",", ".").replace("\u2212", "-"))
+    except ValueError:
+        return None
+    return value if np.isfinite(value) else None
 
 
 def release_memory() -> None:
@@ -622,10 +729,13 @@ __all__ = [
     "BAND_SEEDS",
     "LEVERS",
     "Band",
+    "EmptyAnswer",
     "ExerciseProgress",
     "Lever",
     "NetworkSnapshot",
+    "NotANumber",
     "ParameterError",
+    "ScandalAlreadyPressed",
     "ScenarioError",
     "Setup",
     "Workshop",

@@ -30,7 +30,11 @@ MIN_YEARS_SHOWN = 10
 GHOST_COLOUR = "#8a94a6"
 REFERENCE_COLOUR = "#555555"
 DASH = {"A": "solid", "B": "dashed"}
-AXIS_FONT = 13  # px: readable on a 1280x720 projector
+AXIS_FONT = 14  # px: chart ticks on a laptop
+AXIS_NAME_FONT = 13  # px
+LARGE_AXIS_FONT = 18  # px: presentation mode, read from the back of a room on a 1280x720 projector
+LARGE_AXIS_NAME_FONT = 17  # px
+BAND_OPACITY = 0.16  # the band's fill: the lines stay readable through it
 DIGITS = 4  # values sent to the page are rounded to this many decimals
 
 
@@ -50,6 +54,54 @@ def _points(series: pd.Series) -> list[list[float]]:
     years = np.round(series.index.to_numpy() / 4.0, 3)
     values = np.round(series.to_numpy(dtype=float), DIGITS)
     return [[float(x), float(y)] for x, y in zip(years, values) if np.isfinite(y)]
+
+
+def _finite_max(series: pd.Series) -> float:
+    """The largest finite value, 0 for an empty series (quarter 0 of a flow has no values yet)."""
+    values = series.to_numpy(dtype=float)
+    values = values[np.isfinite(values)]
+    return float(values.max()) if values.size else 0.0
+
+
+def _band_series(
+    run: str, band: Band, name: str, low: pd.Series, high: pd.Series, lang: str
+) -> list[dict]:
+    """The band of one run: a filled polygon between its low and high edges, and two edges.
+
+    The polygon is a `custom` series (the page's script draws it, `ts_band`), with one data item
+    per quarter: [year, low, high]. It is not an ECharts stack: on a value x axis a stack adds
+    the x values, and an area fills down to the axis. The edges are invisible lines whose
+    values the tooltip shows (the lower and the upper edge, in the page's language).
+    """
+    lows, highs = _points(low), _points(high)
+    polygon = {
+        "type": "custom",
+        "name": t("chart.band", lang, run=run, seeds=band.seeds),
+        "ts_band": True,
+        "data": [[x, y_low, y_high] for (x, y_low), (_, y_high) in zip(lows, highs)],
+        "encode": {"x": 0, "y": [1, 2]},
+        "itemStyle": {"color": COLOURS[run], "opacity": BAND_OPACITY},
+        "silent": True,
+        "tooltip": {"show": False},
+        "clip": True,
+        "z": 0,
+    }
+    edges = []
+    for key, points in (("chart.band_low", lows), ("chart.band_high", highs)):
+        edge = _line(t(key, lang, run=run), points, COLOURS[run], "solid", 0, 0.0)
+        edge["lineStyle"]["width"] = 0
+        edge["silent"] = False  # the axis tooltip lists it
+        edges.append(edge)
+    mean = _line(
+        t("chart.band_mean", lang, run=run),
+        _points(_smooth(name, band.mean[name])),
+        COLOURS[run],
+        "dotted",
+        1.5,
+        0.9,
+    )
+    mean["silent"] = True
+    return [polygon, *edges, mean]
 
 
 def _line(name: str, data: list, colour: str, dash: str, width: float, opacity: float = 1.0):
@@ -75,15 +127,18 @@ def chart_option(
     lang: str,
     ghosts: Sequence[pd.DataFrame] = (),
     bands: Mapping[str, Band] | None = None,
+    large: bool = False,
 ) -> dict:
     """The ECharts option of output `name`: run A solid blue, run B dashed orange.
 
     Flows (innovation, incidents) show the quarterly values faintly and their annual mean boldly.
     `ghosts` are earlier versions of run A (before a lever changed), drawn faint grey; `bands` a
-    several-seed range per run; `scandals` the quarters in which each run felt a scandal.
+    several-seed range per run; `scandals` the quarters in which each run felt a scandal;
+    `large` the presentation mode's text sizes.
     """
     series: list[dict] = []
     top = 0.0
+    name_font = LARGE_AXIS_NAME_FONT if large else AXIS_NAME_FONT
     for ghost in ghosts:
         if name in ghost:
             series.append(
@@ -98,32 +153,12 @@ def chart_option(
             )
     for run, band in (bands or {}).items():
         low, high = _smooth(name, band.low[name]), _smooth(name, band.high[name])
-        top = max(top, float(np.nanmax(high.to_numpy())))
-        base = _line(f"{run} low", _points(low), COLOURS[run], "solid", 0, 0.0)
-        base["stack"] = f"band-{run}"
-        width = _line(
-            t("chart.band", lang, run=run, seeds=band.seeds),
-            _points(high - low),
-            COLOURS[run],
-            "solid",
-            0,
-            0.0,
-        )
-        width.update(stack=f"band-{run}", areaStyle={"color": COLOURS[run], "opacity": 0.16})
-        mean = _line(
-            t("chart.band_mean", lang, run=run),
-            _points(_smooth(name, band.mean[name])),
-            COLOURS[run],
-            "dotted",
-            1.5,
-            0.9,
-        )
-        mean["silent"] = True
-        series += [base, width, mean]
+        top = max(top, _finite_max(high))
+        series += _band_series(run, band, name, low, high, lang)
     for run, df in frames.items():
         colour = COLOURS[run]
         raw = df[name]
-        top = max(top, float(np.nanmax(raw.to_numpy())))
+        top = max(top, _finite_max(raw))
         if name in RATES:
             series.append(
                 _line(
@@ -181,17 +216,17 @@ def chart_option(
                         "position": "insideStartTop",
                         "formatter": t("chart.reference", lang),
                         "color": REFERENCE_COLOUR,
-                        "fontSize": 12,
+                        "fontSize": name_font - 1,
                     },
                     "data": [{"yAxis": CULTURE_REFERENCE}],
                 },
             }
         )
     y_max = 1.0 if name in UNIT_RANGE else _nice_top(top)
-    axis_label = {"fontSize": AXIS_FONT, "color": "#333"}
+    axis_label = {"fontSize": LARGE_AXIS_FONT if large else AXIS_FONT, "color": "#333"}
     return {
         "animation": False,
-        "grid": {"left": 8, "right": 16, "top": 14, "bottom": 20, "containLabel": True},
+        "grid": {"left": 8, "right": 16, "top": 14, "bottom": name_font + 10, "containLabel": True},
         "tooltip": {"trigger": "axis", "confine": True, "order": "seriesDesc"},
         "xAxis": {
             "type": "value",
@@ -200,8 +235,8 @@ def chart_option(
             "minInterval": 1,
             "name": t("chart.year", lang),
             "nameLocation": "middle",
-            "nameGap": 22,
-            "nameTextStyle": {"fontSize": 12, "color": "#555"},
+            "nameGap": name_font + 12,
+            "nameTextStyle": {"fontSize": name_font, "color": "#555"},
             "axisLabel": axis_label,
             "splitLine": {"show": True, "lineStyle": {"opacity": 0.35}},
         },
@@ -240,10 +275,12 @@ def chart_options(
     lang: str,
     ghosts: Sequence[pd.DataFrame] = (),
     bands: Mapping[str, Band] | None = None,
+    large: bool = False,
 ) -> dict[str, dict]:
     """`chart_option` for each of the six charts, in reading order."""
     return {
-        name: chart_option(name, frames, labels, scandals, lang, ghosts, bands) for name in CHARTS
+        name: chart_option(name, frames, labels, scandals, lang, ghosts, bands, large)
+        for name in CHARTS
     }
 
 
@@ -301,8 +338,26 @@ module.exports = {
         }
         if (option.tooltip) option.tooltip.valueFormatter = comma;
       }
+      for (const s of option.series || []) {
+        if (s.ts_band) s.renderItem = this.bandItem(s);
+      }
       this.chart.setOption(option, { notMerge: true, lazyUpdate: false });
       this.drawn_tick = this.tick;
+    },
+    bandItem(series) {
+      // one polygon for the whole band: the low edge left to right, the high edge right to left
+      const rows = series.data;
+      return (params, api) => {
+        if (params.dataIndex !== 0 || rows.length < 2) return null;
+        const lowEdge = rows.map((r) => api.coord([r[0], r[1]]));
+        const highEdge = rows.map((r) => api.coord([r[0], r[2]])).reverse();
+        return {
+          type: "polygon",
+          shape: { points: lowEdge.concat(highEdge) },
+          style: { fill: series.itemStyle.color, opacity: series.itemStyle.opacity },
+          silent: true,
+        };
+      };
     },
     loadEcharts() {
       if (window.echarts) return Promise.resolve(window.echarts);

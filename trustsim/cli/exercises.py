@@ -3,8 +3,9 @@
     trustsim exercises list
     trustsim exercises show ID [--lang sv|en]
     trustsim exercises key [--write] [--replications N] [--workers N]
-    trustsim exercises worksheet ID --lang sv|en [--out FILE] [--html]
-    trustsim exercises guide --lang sv|en [--out FILE] [--html]
+    trustsim exercises worksheet ID --lang sv|en [--out FILE] [--html | --pdf]
+    trustsim exercises guide --lang sv|en [--out FILE] [--html | --pdf]
+    trustsim exercises glossary --lang sv|en [--out FILE] [--html | --pdf]
     trustsim exercises docs [--out DIR]          # every worksheet and guide, both languages
 
 Bad input prints one line to stderr and exits 2.
@@ -36,13 +37,16 @@ def _emit(text: str, out: str | None) -> None:
     print(out)
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str | bytes) -> None:
     from ..teach.exercises import ExerciseError
 
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
+        if isinstance(text, bytes):
+            tmp.write_bytes(text)
+        else:
+            tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -51,9 +55,11 @@ def _write(path: Path, text: str) -> None:
 
 def cmd_list(args) -> int:
     from ..teach.exercises import list_exercises
+    from ..teach.teaching import LEVEL_NAMES
 
     for e in list_exercises():
-        print(f"{e.ident:<24} {e.minutes:>3} min  {e.level:<12} {', '.join(e.claims)}")
+        level = LEVEL_NAMES[e.level][args.lang]  # in the language asked for
+        print(f"{e.ident:<24} {e.minutes:>3} min  {level:<14} {', '.join(e.claims)}")
         print(f"{'':<24} {e.title[args.lang]}")
     return 0
 
@@ -109,23 +115,39 @@ def cmd_key(args) -> int:
 def cmd_worksheet(args) -> int:
     from ..teach.teaching import worksheet
 
-    _emit(_format(worksheet(args.id, args.lang), args), args.out)
-    return 0
+    return _print(worksheet(args.id, args.lang), args)
 
 
 def cmd_guide(args) -> int:
     from ..teach.teaching import teachers_guide
 
-    _emit(_format(teachers_guide(args.lang), args), args.out)
+    return _print(teachers_guide(args.lang), args)
+
+
+def cmd_glossary(args) -> int:
+    from ..teach.teaching import glossary_page
+
+    return _print(glossary_page(args.lang), args)
+
+
+def _print(text: str, args) -> int:
+    """Markdown, a printable HTML page (--html) or a PDF (--pdf, to a file)."""
+    from ..teach.exercises import ExerciseError
+
+    if args.pdf:
+        if not args.out:
+            raise ExerciseError("--pdf writes a file: give --out FILE.pdf")
+        from ..teach.teaching import pdf_document
+
+        _write(Path(args.out), pdf_document(text, args.lang))
+        print(args.out)
+        return 0
+    if args.html:
+        from ..teach.teaching import html_page
+
+        text = html_page(text, args.lang)
+    _emit(text, args.out)
     return 0
-
-
-def _format(text: str, args) -> str:
-    if not args.html:
-        return text
-    from ..teach.teaching import html_page
-
-    return html_page(text, args.lang)
 
 
 def cmd_docs(args) -> int:
@@ -185,18 +207,26 @@ def register(sub) -> None:
                    help="worker processes (default: all cores)")
     q.set_defaults(func=_guarded(_with_default_reps(cmd_key)))
 
-    q = inner.add_parser("worksheet", help="a printable worksheet (Markdown)")
+    def print_options(q: argparse.ArgumentParser) -> None:
+        lang_option(q, required=True)
+        q.add_argument("--out", help="write to this file instead of standard output")
+        form = q.add_mutually_exclusive_group()
+        form.add_argument("--html", action="store_true", help="a printable HTML page (A4)")
+        form.add_argument("--pdf", action="store_true",
+                          help="a PDF (WeasyPrint; needs --out): pip install 'trustsim[print]'")
+
+    q = inner.add_parser("worksheet", help="a printable worksheet (Markdown, HTML or PDF)")
     q.add_argument("id", help="exercise id")
-    lang_option(q, required=True)
-    q.add_argument("--out", help="write to this file instead of standard output")
-    q.add_argument("--html", action="store_true", help="a printable HTML page, not Markdown")
+    print_options(q)
     q.set_defaults(func=_guarded(cmd_worksheet))
 
-    q = inner.add_parser("guide", help="the teacher's guide with the answer key (Markdown)")
-    lang_option(q, required=True)
-    q.add_argument("--out", help="write to this file instead of standard output")
-    q.add_argument("--html", action="store_true", help="a printable HTML page, not Markdown")
+    q = inner.add_parser("guide", help="the teacher's guide with the answer key")
+    print_options(q)
     q.set_defaults(func=_guarded(cmd_guide))
+
+    q = inner.add_parser("glossary", help="the glossary (Markdown, HTML or PDF)")
+    print_options(q)
+    q.set_defaults(func=_guarded(cmd_glossary))
 
     q = inner.add_parser("docs", help="write every worksheet and the guide, both languages")
     q.add_argument("--out", default=str(DOCS_DIR), help=f"folder (default {DOCS_DIR})")

@@ -81,6 +81,7 @@ MEASURE_NAMES = {
     "half_life_years": {"en": "years from the largest gap until it has halved",
                         "sv": "år från den största skillnaden tills den har halverats"},
 }
+BOX = "\u2610"  # ☐: a box to tick on paper (a "[ ]" task item is not CommonMark)
 WORDS = {
     "minutes": {"en": "min", "sv": "min"},
     "claims": {"en": "Claims", "sv": "Påståenden"},
@@ -95,7 +96,9 @@ WORDS = {
     "levers": {"en": "changed", "sv": "ändrat"},
     "scandal": {"en": "Visible scandal on run A in quarter", "sv": "Synlig skandal i körning A i kvartal"},
     "steps": {"en": "Steps", "sv": "Steg"},
-    "predict": {"en": "Predict", "sv": "Gissa"},
+    "predict": {"en": "Predict", "sv": "Förutsäg"},  # the page's words (app/strings.json)
+    "step": {"en": "Step", "sv": "Steg"},
+    "of": {"en": "of", "sv": "av"},
     "run": {"en": "Run", "sv": "Kör"},
     "explain": {"en": "Explain", "sv": "Förklara"},
     "question": {"en": "Question", "sv": "Fråga"},
@@ -224,14 +227,16 @@ def _header(ex: Exercise, lang: str) -> list[str]:
 
 
 def _question_lines(q: Question, lang: str, blank: bool) -> list[str]:
-    lines = [f"   *{q.text[lang]}*", ""]
+    """The question under its step: no list indentation (a CommonMark renderer and a reader of
+    the Markdown see the same thing), choices as boxes to tick."""
+    lines = [f"*{q.text[lang]}*", ""]
     if q.kind == "choice":
-        lines += [f"   - [ ] ({chr(97 + i)}) {o[lang]}" for i, o in enumerate(q.options)]
+        lines += [f"- {BOX} ({chr(97 + i)}) {o[lang]}" for i, o in enumerate(q.options)]
         lines.append("")
     elif blank and q.kind == "numeric":
-        lines += [f"   {WORDS['answer'][lang]}: ______________ {q.unit[lang]}", ""]
+        lines += [f"{WORDS['answer'][lang]}: ______________ {q.unit[lang]}", ""]
     elif blank:
-        lines += [f"   {WORDS['answer'][lang]}:", "", "   " + "_" * 60, "", "   " + "_" * 60, ""]
+        lines += [f"{WORDS['answer'][lang]}:", "", "_" * 60, "", "_" * 60, ""]
     return lines
 
 
@@ -247,16 +252,17 @@ def worksheet(exercise: Exercise | str, lang: str) -> str:
     lines += [f"- **{c}** {claim_text(c, lang)}" for c in ex.claims]
     lines += ["", f"## {w['steps'][lang]}", ""]
     for i, step in enumerate(ex.steps, 1):
-        lines += _step_lines(i, step, lang, blank=True)
+        lines += _step_lines(i, len(ex.steps), step, lang, blank=True)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _step_lines(i: int, step, lang: str, blank: bool) -> list[str]:
+def _step_lines(i: int, n: int, step, lang: str, blank: bool) -> list[str]:
+    """A step headed as the page heads it ("Steg 3 av 8 · Förutsäg"), so paper and screen agree."""
     w = WORDS
-    head = w[step.kind][lang]
+    head = f"{w['step'][lang]} {i} {w['of'][lang]} {n} · {w[step.kind][lang]}"
     if step.kind == "run":
         head += f" ({w['play_to'][lang]} {step.play_to_year})"
-    lines = [f"{i}. **{head}.** {step.text[lang]}", ""]
+    lines = [f"**{head}.** {step.text[lang]}", ""]
     if step.question is not None:
         lines += _question_lines(step.question, lang, blank)
     return lines
@@ -299,12 +305,12 @@ def exercise_guide(exercise: Exercise | str, lang: str, key: dict[str, Answer] |
     lines += [f"### {w['setup'][lang]}", "", *_setup_lines(ex, lang), ""]
     lines += [f"### {w['steps'][lang]} — {w['key'][lang]}", ""]
     for i, step in enumerate(ex.steps, 1):
-        lines += _step_lines(i, step, lang, blank=False)
+        lines += _step_lines(i, len(ex.steps), step, lang, blank=False)
         if step.question is not None:
             q = step.question
-            lines += [f"   ➜ {_answer_text(q, key[q.ident], lang)}", ""]
+            lines += [f"➜ {_answer_text(q, key[q.ident], lang)}", ""]
             if q.statistic is not None:
-                lines += [f"   ({w['statistic'][lang]}: {_statistic_text(q.statistic, lang)})", ""]
+                lines += [f"({w['statistic'][lang]}: {_statistic_text(q.statistic, lang)})", ""]
     lines += [f"### {w['should_see'][lang]}", "", ex.should_see[lang], ""]
     lines += [f"### {w['debrief'][lang]}", "", ex.debrief[lang], ""]
     return "\n".join(lines).rstrip() + "\n"
@@ -388,32 +394,63 @@ def paper_files(lang: str) -> dict[str, str]:
     return files
 
 
+def glossary_page(lang: str) -> str:
+    """The glossary as a printable page (Markdown): every term with its definition."""
+    lang = _lang(lang)
+    w = WORDS
+    lines = [f"# trustsim · {w['glossary'][lang]}", ""]
+    lines += [f"- **{term}** — {text}" for term, text in glossary(lang)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
 PRINT_CSS = (
-    "body{font-family:Georgia,serif;max-width:46em;margin:2em auto;line-height:1.45}"
-    "h1{font-size:1.6em}h2{font-size:1.3em;page-break-before:auto}"
+    "@page{size:A4;margin:18mm 16mm}"
+    "body{font-family:'DejaVu Serif',Georgia,serif;max-width:46em;margin:2em auto;"
+    "line-height:1.45;font-size:11.5pt}"
+    "h1{font-size:1.6em}h2{font-size:1.3em;page-break-after:avoid}h3{page-break-after:avoid}"
     "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.2em .5em}"
-    "code{font-size:.9em}@media print{hr{page-break-after:always;border:0}}"
+    "ul{padding-left:1.4em}code{font-size:.9em}"
+    "@media print{body{margin:0;max-width:none}hr{page-break-after:always;border:0}}"
 )
 
 
-def html_page(markdown_text: str, lang: str) -> str:
-    """A printable HTML page of a worksheet or guide (needs the `markdown` package, part of the
-    `app` extra)."""
+def render_markdown(markdown_text: str) -> str:
+    """HTML of our Markdown by a CommonMark parser (markdown-it-py, with tables): list items and
+    paragraphs as any CommonMark reader (GitHub, an editor's preview) shows them."""
     try:
-        import markdown
+        from markdown_it import MarkdownIt
     except ImportError:
         raise ExerciseError(
-            "--html needs the markdown package: pip install 'trustsim[app]' (or pip install "
-            "markdown); the Markdown output needs nothing"
+            "--html and --pdf need markdown-it-py: pip install 'trustsim[print]' (or pip install "
+            "markdown-it-py); the Markdown output needs nothing"
         ) from None
+    return MarkdownIt("commonmark").enable("table").render(markdown_text)
+
+
+def html_page(markdown_text: str, lang: str) -> str:
+    """A printable HTML page (A4) of a worksheet, the guide or the glossary."""
     lang = _lang(lang)
     from html import escape
 
     title = next((line[2:] for line in markdown_text.splitlines() if line.startswith("# ")), "")
     title = escape(title)
-    body = markdown.markdown(markdown_text, extensions=["tables"])
+    body = render_markdown(markdown_text)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{title}</title>\n<style>{PRINT_CSS}</style>\n</head>\n<body>\n{body}\n"
         "</body>\n</html>\n"
     )
+
+
+def pdf_document(markdown_text: str, lang: str) -> bytes:
+    """The printable page as PDF (WeasyPrint, which needs Debian's pango: scripts/setup.sh)."""
+    page = html_page(markdown_text, lang)
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: the pango library is missing
+        raise ExerciseError(
+            f"--pdf needs WeasyPrint and the pango library ({exc}): pip install 'trustsim[print]' "
+            "and apt-get install libpango-1.0-0 libpangoft2-1.0-0 (scripts/setup.sh does both); "
+            "--html gives a page to print from the browser"
+        ) from None
+    return HTML(string=page).write_pdf()
