@@ -3,6 +3,10 @@
 Claim: in the control-based baseline fewer than one fifth of staff perceive a culture that promotes
 experimentation and risk-taking, about 8 in 10 work sites introduce at least one innovation in two
 years, and lack of time is the obstacle that blocks most ideas.
+Population (since 0.3): the public-sector world. Both figures describe the whole public sector (SKL's
+sample frame is about 38 000 public work sites, most of them municipal), and since 0.3 work sites
+have their kind's size (state ~101, municipal and regional ~33 staff), so the state world's share
+(0.95 at the defaults) is not the survey's population.
 Sources: Vinnova's consultation response (C2, "färre än en femtedel"); Innovationsbarometern 2018
 (SKL 2019: "8 av 10 arbetsplatser har infört minst en innovation de senaste två åren"), asked of
 work sites, the model's `workplaces_innovating_2y` unit (state sites: 8 teams of 13, about 101 staff,
@@ -29,7 +33,8 @@ from trustsim.model.model import BLOCKERS
 from ..support.runs import ci95, replicate, reported
 
 N_SEEDS, YEARS = 16, 10
-LIGHT_STEERING = {"steering_detail": 0.1, "reporting_demands": 0.1}  # in range [0, 1]
+# in range [0, 1]; the state's levers and the municipal and regional leaderships' own steering
+LIGHT_STEERING = {"steering_detail": 0.1, "reporting_demands": 0.1, "local_steering_detail": 0.1}
 FEW_IDEAS = {"idea_rate": 0.5}  # in range [0, 10]
 
 
@@ -40,7 +45,9 @@ def runs():
         ("baseline-control", LIGHT_STEERING),
         ("baseline-control", FEW_IDEAS),
     ]
-    base, light, few = replicate(cases, N_SEEDS, YEARS)
+    # Innovationsbarometern and C2 cover all public work sites and staff: the public-sector world
+    # (state, municipalities and regions), at 1:100 (14 450 staff, 0.3's TOST-equivalent scale)
+    base, light, few = replicate(cases, N_SEEDS, YEARS, world="public-sector", scale=0.01)
     return {"base": base, "light": light, "few": few}
 
 

@@ -8,8 +8,8 @@ S1 "Most innovations are taken up from elsewhere". COI, Innovationsbarometer (De
    half in the baseline (measured 0.607, sd 0.007; it counts only copies, not own solutions
    inspired by others, so it should lie below 0.72).
 S2 "Larger work sites innovate more often". KS, Innovasjonsbarometeret 2018 (Norway): "andelen som
-   har innført én eller flere innovasjoner stiger med antall ansatte i virksomheten";
-   Statskontoret 2018: "Stora myndigheter driver projekt i högre grad än små myndigheter". Model:
+   har innført én eller flere innovasjoner stiger med antall ansatte i virksomheten" (a Statskontoret
+   2018 sentence cited here until 0.2.3 could not be read in its source and was removed). Model:
    from `TrustModel.site_table()`, the share of work sites innovating in two years is higher for
    sites of >= 30 staff than for sites of <= 15 staff, paired by replication (measured 0.80 vs
    0.48, gap +0.32, sd 0.045; the small sites are those of agencies with fewer than 16 staff).
