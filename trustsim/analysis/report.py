@@ -238,6 +238,24 @@ def identical_to_reference(summary: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def channel_lines(results: Results) -> list[str]:
+    """Each reform's effect by channel (`trustsim channels`, docs/channels.md): from the folder's
+    own `channels.json` if `trustsim channels --out DIR` wrote one, else from the decomposition
+    shipped with trustsim (state 1:50, 10 years; too slow to run inside the report: 27 runs per
+    scenario and replication). Only the folder's scenarios are shown."""
+    from .channels import for_report, markdown_lines
+
+    data, source = for_report(results.path, results.scenarios)
+    names = [n for n in results.scenarios if data and n in data["packages"]]
+    if not names:
+        return []
+    reference = data["settings"]["reference"]
+    lines = ["## Each reform's effect by channel", "", f"From {source}."]
+    if reference != results.scenarios[0]:
+        lines[-1] += f" Its reference is {reference}, not this folder's {results.scenarios[0]}."
+    return [*lines, "", *markdown_lines(data, names), ""]
+
+
 def failed_lines(results: Results, limit: int = 50) -> list[str]:
     """The failed runs with the last line of their traceback."""
     failed = results.failed_runs()
@@ -256,7 +274,7 @@ def render(results: Results) -> tuple[str, list[FigureSpec]]:
     """The report text and its figures (nothing written yet)."""
     summary = results_summary(results)
     figs = build_figures(results, summary)
-    lines = header_lines(results) + table_lines(results, summary)
+    lines = header_lines(results) + table_lines(results, summary) + channel_lines(results)
     for fig in figs:
         lines += [f"## {fig.heading}", "", f"![{fig.heading}]({fig.filename})", "", fig.caption, ""]
     if results.design["kind"] == "morris":

@@ -23,6 +23,8 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli.core",  # run, scenarios
     "trustsim.cli.sweep",  # sweep
     "trustsim.cli.analysis",  # compare, report
+    "trustsim.cli.channels",  # channels
+    "trustsim.cli.patterns",  # patterns
     "trustsim.cli.app",  # app
     "trustsim.cli.bench",  # bench
     "trustsim.cli.calibrate",  # calibrate

@@ -40,7 +40,7 @@ from .agents import (
     Rum,
     support_bodies,
 )
-from .params import Params
+from .params import ParameterError, Params
 from .staff import StaffPopulation
 from .worlds import MUNICIPALITY, REGION, STATE_AGENCY, World, build_teams, build_world
 
@@ -115,6 +115,22 @@ STREAMS = (
     "world", "managers0", "staff0", "government", "support", "digital", "managers", "staff",
     "ideas", "experiments", "incidents", "scheme", "diffusion", "switch",
 )
+# Channels through which a reform's change can reach the outcomes (docs/channels.md). A channel
+# that is "off" holds its input at the spun-up baseline's value when the levers switch on (quarter
+# 0), so the reform's change cannot pass through it; everything else runs as usual.
+CHANNEL_GROUPS = {
+    # where the managers' trust orientation acts (ODD 7.3-7.6)
+    "orientation": ("autonomy", "safety", "approval", "crowding_out", "shielding", "blame"),
+    # innovation slack and the budget horizon (C1, C3)
+    "slack": ("free_time", "money", "budget_cuts"),
+    # the support bodies' signals (C4-C7)
+    "support": ("support_orientation", "reporting_relief"),
+    # the government's steering as workplaces and managers meet it
+    "steering": ("detail", "reporting", "steering_pull"),
+    # recruited managers copy their organisation's prevailing orientation (March 1991)
+    "norm": ("recruit_norm",),
+}
+CHANNELS = tuple(c for group in CHANNEL_GROUPS.values() for c in group)
 SPINUP_CACHE_SIZE = 8  # spin-ups kept per process (each a pickled state)
 SPINUP_CACHE_MAX_STAFF = 400_000  # larger worlds are spun up every time (memory)
 
@@ -160,6 +176,8 @@ class TrustModel(mesa.Model):
         rng: seed (int) or numpy Generator; the same seed gives bit-identical outputs.
         params: a mapping or `Params` of parameter overrides.
         show_spinup: keep the spin-up's quarters in `outputs()` (negative quarters).
+        channels_off: channels (names in `CHANNELS`) whose input is held at its quarter-0 value,
+            the spun-up baseline's, for the channel decomposition (docs/channels.md).
         **overrides: further parameter overrides by name (see docs/ODD.md).
     """
 
@@ -171,9 +189,11 @@ class TrustModel(mesa.Model):
         params: Mapping[str, Any] | Params | None = None,
         seed: int | None = None,
         show_spinup: bool = False,
+        channels_off: Any = (),
         **overrides: Any,
     ) -> None:
         # Validate everything before building anything (nothing is half-built on bad input).
+        channels_off = check_channels(channels_off)
         p = Params({**dict(params or {}), **overrides})
         w = build_world(world, scale)
         rng = rng if rng is not None else seed
@@ -181,9 +201,12 @@ class TrustModel(mesa.Model):
         self.seed = _root_seed(rng)
         self.world, self.world_name, self.scale = w, w.name, w.scale
         self.show_spinup = show_spinup
+        self.channels_off = frozenset()  # the spin-up runs with every channel on
         self.p = p.baseline()  # the spin-up runs under baseline settings
         self._init_structure(w)
         self._spin_up()
+        self.held = self._channel_inputs() if channels_off else {}
+        self.channels_off = channels_off
         self.p = p  # quarter 0: the scenario's levers switch on
         self._switch_levers()
         self.datacollector = mesa.DataCollector(
@@ -336,6 +359,28 @@ class TrustModel(mesa.Model):
         for name in OUTPUTS + DIAGNOSTICS:
             setattr(self, name, 0.0)
 
+    # ------------------------------------------------------------------ channels (docs/channels.md)
+    def _channel_inputs(self) -> dict[str, Any]:
+        """Each channel's input in the spun-up baseline state, before the levers switch on."""
+        o, org = self.orientation.copy(), self.wp_agency
+        norm = np.bincount(org, weights=o, minlength=self.n_agencies) / np.bincount(
+            org, minlength=self.n_agencies
+        )
+        net = (self.trust_signal[:, 1:] - self.control_signal[:, 1:]).sum(axis=1)
+        relief = 1.0 - self.p.support_reporting_effect * np.clip(net, -1.0, 1.0)
+        held = dict.fromkeys(CHANNEL_GROUPS["orientation"], o)
+        held.update(
+            free_time=self.slack, money=self.slack, budget_cuts=self.p.budget_horizon_years,
+            support_orientation=(self.trust_signal.copy(), self.control_signal.copy()),
+            reporting_relief=relief, detail=self.detail.copy(), reporting=self.reporting.copy(),
+            steering_pull=self.detail.copy(), recruit_norm=norm,
+        )
+        return held
+
+    def _held(self, channel: str, value: Any) -> Any:
+        """`value`, or the channel's quarter-0 input when the channel is off."""
+        return self.held[channel] if channel in self.channels_off else value
+
     # ------------------------------------------------------------------ helpers
     def per_1000_year(self, counts: np.ndarray) -> float:
         """Per-workplace quarterly counts as a rate per 1 000 real staff per year."""
@@ -410,21 +455,26 @@ class TrustModel(mesa.Model):
         if not first:
             self._manager_turnover()
             self._update_managers()
-        d_wp = self.detail[self.wp_agency]
-        o = self.orientation
+        d_wp = self._held("detail", self.detail)[self.wp_agency]
+        o, held = self.orientation, self._held  # held: the channel's quarter-0 input if it is off
         granted = np.clip(
-            o * (1.0 - p.detail_autonomy_cut * d_wp) + p.autonomy_base + p.leader_bonus * self.leader,
+            held("autonomy", o) * (1.0 - p.detail_autonomy_cut * d_wp)
+            + p.autonomy_base + p.leader_bonus * self.leader,
             0.0,
             1.0,
         )
-        blame = np.minimum(p.blame_max, p.blame_per_failure * self.wp_failures * (1.0 - o))
-        safety_target = np.clip(p.safety_base + p.safety_per_trust * o - blame, 0.0, 1.0)
-        crowding = p.crowding_out * d_wp * (1.0 - o)
+        blame = np.minimum(
+            p.blame_max, p.blame_per_failure * self.wp_failures * (1.0 - held("blame", o))
+        )
+        safety_target = np.clip(
+            p.safety_base + p.safety_per_trust * held("safety", o) - blame, 0.0, 1.0
+        )
+        crowding = p.crowding_out * d_wp * (1.0 - held("crowding_out", o))
         self.wp_admin = np.minimum(
             1.0,
             p.admin_base
             + p.admin_per_reporting * self._reporting_load()[self.wp_agency]
-            * (1.0 - p.trust_shielding * o),
+            * (1.0 - p.trust_shielding * held("shielding", o)),
         )
         # 4. staff: turnover (newcomers start at the workplace's targets), then the update
         st = self.staff
@@ -442,6 +492,9 @@ class TrustModel(mesa.Model):
         net = trust minus control signal held in the budget and digital domains."""
         net = (self.trust_signal[:, 1:] - self.control_signal[:, 1:]).sum(axis=1)
         relief = self.p.support_reporting_effect * np.clip(net, -1.0, 1.0)
+        if self.channels_off & {"reporting", "reporting_relief"}:  # docs/channels.md
+            reporting = self._held("reporting", self.reporting)
+            return np.clip(reporting * self._held("reporting_relief", 1.0 - relief), 0.0, 1.0)
         return np.clip(self.reporting * (1.0 - relief), 0.0, 1.0)
 
     def _manager_turnover(self) -> None:
@@ -459,6 +512,7 @@ class TrustModel(mesa.Model):
         norm = np.bincount(org, weights=self.orientation, minlength=self.n_agencies) / np.bincount(
             org, minlength=self.n_agencies
         )
+        norm = self._held("recruit_norm", norm)
         k = len(leave)
         noise = rng.uniform(-p.recruit_spread, p.recruit_spread, k)
         self.orientation[leave] = np.clip(norm[org[leave]] + noise, 0.0, 1.0)
@@ -482,9 +536,12 @@ class TrustModel(mesa.Model):
         """
         p, o = self.p, self.orientation
         wag = self.wp_agency
-        d_wp = self.detail[wag]
-        T = self.trust_signal.sum(axis=1)[wag]
-        C = self.control_signal.sum(axis=1)[wag]
+        d_wp = self._held("steering_pull", self.detail)[wag]
+        trust_signal, control_signal = self._held(
+            "support_orientation", (self.trust_signal, self.control_signal)
+        )
+        T = trust_signal.sum(axis=1)[wag]
+        C = control_signal.sum(axis=1)[wag]
         total = T + C
         conflict = np.divide(
             2.0 * np.minimum(T, C), total, out=np.zeros_like(total), where=total > 0
@@ -510,7 +567,9 @@ class TrustModel(mesa.Model):
         """p_time = min(1, (max(0, 1 - core_work_share - admin_load - busy) + slack) / time_needed),
         busy = experiment_effort · running experiments / staff of the workplace."""
         p = self.p
-        free = np.maximum(0.0, 1.0 - p.core_work_share - admin_load - busy) + self.slack
+        free = np.maximum(0.0, 1.0 - p.core_work_share - admin_load - busy) + self._held(
+            "free_time", self.slack
+        )
         return np.minimum(1.0, free / p.time_needed)
 
     def _ideas_and_experiments(self, t: int) -> None:
@@ -573,10 +632,12 @@ class TrustModel(mesa.Model):
         self.stuck_cross_agency = self.per_1000_year(cross_ok - cross_taken)
         # 6. experiments start: managers approve the best ideas (a share approve_w), money permitting
         o = self.orientation
+        o_approve = self._held("approval", o)
         approve = np.minimum(
-            1.0, p.approval_floor + (1.0 - p.approval_floor) * o + p.leader_bonus * self.leader
+            1.0, p.approval_floor + (1.0 - p.approval_floor) * o_approve + p.leader_bonus * self.leader
         )
-        money = p.money_floor + (1.0 - p.money_floor) * min(1.0, self.slack / p.slack_for_full_money)
+        slack_money = self._held("money", self.slack)
+        money = p.money_floor + (1.0 - p.money_floor) * min(1.0, slack_money / p.slack_for_full_money)
         candidates = local + rule_ok
         started = rng.binomial(candidates, approve * money)
         # RUM hosts cross-agency ideas; mission-tied ones (C11) bring co-funding, others need money
@@ -602,7 +663,7 @@ class TrustModel(mesa.Model):
         safety_wp = np.bincount(wp, weights=st.safety, minlength=nw) / self.wp_size
         # operational errors are caught like failed experiments' errors: by control (detail of
         # the organisation's steering) and by psychological safety (ODD 7.6)
-        detail_wp = self.detail[self.wp_agency]
+        detail_wp = self._held("detail", self.detail)[self.wp_agency]
         operational = p.operational_incidents / 4000.0 * self.wp_size * (
             (1.0 - p.control_catch * detail_wp) * (1.0 - p.safety_catch * safety_wp)
         )
@@ -693,7 +754,8 @@ class TrustModel(mesa.Model):
         cut = np.zeros(len(self.exp_wp), dtype=bool)
         if t % 4 == 0 and len(self.exp_left):
             exposed = (self.exp_flags & FUNDED) == 0
-            cut = exposed & (rng.random(len(self.exp_left)) < p.horizon_cut / p.budget_horizon_years)
+            horizon = self._held("budget_cuts", p.budget_horizon_years)
+            cut = exposed & (rng.random(len(self.exp_left)) < p.horizon_cut / horizon)
         self.cut_by_budget_horizon = self.per_1000_year(
             np.bincount(self.exp_wp[cut], minlength=nw)
         )
@@ -728,7 +790,7 @@ class TrustModel(mesa.Model):
         p_incident = (
             self.risk[ag]
             * (1.0 - p.method_incident_reduction * has_method)
-            * (1.0 - p.control_catch * self.detail[ag])
+            * (1.0 - p.control_catch * self._held("detail", self.detail)[ag])
             * (1.0 - p.safety_catch * safety_wp[dwp])
         )
         incident = ~win & (rng.random(len(dwp)) < p_incident)
@@ -798,6 +860,28 @@ class TrustModel(mesa.Model):
             df = pd.concat([spin, df])
         df.index.name = "quarter"
         return df
+
+
+def check_channels(channels: Any) -> frozenset[str]:
+    """The channel names as a frozenset; an unknown name is refused with the allowed ones."""
+    if isinstance(channels, str):
+        channels = (channels,)
+    try:
+        names = frozenset(channels or ())
+    except TypeError:
+        raise ParameterError(
+            f"channels_off {channels!r} is not allowed; give a collection of channel names "
+            f"from: {', '.join(CHANNELS)}"
+        ) from None
+    unknown = sorted(str(c) for c in names if c not in CHANNELS)
+    if unknown:
+        raise ParameterError(
+            f"unknown channel(s) {', '.join(map(repr, unknown))}; allowed are: "
+            f"{', '.join(CHANNELS)} (groups: "
+            + "; ".join(f"{g}: {', '.join(cs)}" for g, cs in CHANNEL_GROUPS.items())
+            + ")"
+        )
+    return names
 
 
 def _dot(a: np.ndarray, b: np.ndarray) -> float:
