@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim import channels
-from trustsim.channels import attribute, knockout_sets, shapley
+from trustsim.analysis import channels
+from trustsim.analysis.channels import attribute, knockout_sets, shapley
+from trustsim.analysis.report import write_report
 from trustsim.cli import main
-from trustsim.report import write_report
 
 from .conftest import synthetic_run, write_folder
 

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from trustsim.model import TrustModel
+from trustsim.model.model import TrustModel
 
 # Parameters that silence the manager-update terms a test is not about (ODD 7.3).
 MANAGER_TERMS_OFF = {
@@ -58,7 +58,7 @@ def frozen_quarters(model: TrustModel, quarters: int = 24) -> dict[str, float]:
     experiments under way and the initial rules. Two models that differ only in a lever of these
     submodels then see the same ideas. Returns each output and diagnostic summed over the quarters.
     """
-    from trustsim.model import DIAGNOSTICS, OUTPUTS
+    from trustsim.model.model import DIAGNOSTICS, OUTPUTS
 
     totals = dict.fromkeys(OUTPUTS + DIAGNOSTICS, 0.0)
     rules = model.regulation.copy()
@@ -85,3 +85,52 @@ def spy_starts(model: TrustModel) -> dict[str, float]:
 
     model._start_experiments = spy
     return record
+
+
+def structural(model: TrustModel, name: str):
+    """A constant of the functional forms by its parameter name (`autonomy_base`): the model's
+    parameter when it is one, else the constant of that name in capitals in trustsim.model or
+    trustsim.networks (ODD §9; constants are becoming parameters one by one)."""
+    import trustsim.model.model as model_module
+    import trustsim.model.networks as networks_module
+    from trustsim.model.params import PARAMETERS
+
+    if name in {spec.name for spec in PARAMETERS}:
+        return model.p[name]
+    for module in (model_module, networks_module):
+        if hasattr(module, name.upper()):
+            return getattr(module, name.upper())
+    raise AttributeError(f"no parameter or structural constant {name!r}")
+
+
+def granted_autonomy(model: TrustModel) -> np.ndarray:
+    """Autonomy each workplace grants (ODD 7.3): clip(o (1 - cut · detail) + base + bonus · leader)."""
+    d = model.detail[model.wp_agency]
+    return np.clip(
+        model.orientation * (1 - model.p.detail_autonomy_cut * d)
+        + structural(model, "autonomy_base")
+        + structural(model, "leader_bonus") * model.leader,
+        0.0,
+        1.0,
+    )
+
+
+def safety_target(model: TrustModel) -> np.ndarray:
+    """Each workplace's safety target (ODD 7.3): base + per_trust · o - blame, clipped."""
+    o = model.orientation
+    blame = np.minimum(
+        structural(model, "blame_max"),
+        structural(model, "blame_per_failure") * model.wp_failures * (1 - o),
+    )
+    return np.clip(
+        structural(model, "safety_base") + structural(model, "safety_per_trust") * o - blame, 0, 1
+    )
+
+
+def climate_weights(model: TrustModel) -> tuple[float, float, float, float]:
+    """Weights of autonomy, safety, motivation and recent innovation in the climate (ODD 7.4)."""
+    names = ("climate_autonomy", "climate_safety", "climate_motivation", "climate_recent")
+    try:
+        return tuple(structural(model, name) for name in names)
+    except AttributeError:
+        return tuple(structural(model, "climate_weights"))

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from trustsim.model import CHANNEL_GROUPS, CHANNELS, OUTPUTS, TrustModel
-from trustsim.params import ParameterError
-from trustsim.scenarios import load_scenario
+from trustsim.model.model import CHANNEL_GROUPS, CHANNELS, OUTPUTS, TrustModel
+from trustsim.model.params import ParameterError
+from trustsim.model.scenarios import load_scenario
 
 WORLD = {"world": "state", "scale": 0.02, "rng": 11}
 QUARTERS = 16

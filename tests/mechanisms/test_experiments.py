@@ -10,16 +10,16 @@ changes and grassroots experiments, and the national scale of the visible incide
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import binomial_margin, small, wp_mean
-from trustsim.model import FUNDED, METHOD
+from tests.mechanisms.helpers import binomial_margin, set_kinds, small, structural, wp_mean
+from trustsim.model.model import CROSS, FUNDED, METHOD
 
 N = 20_000  # experiments per workplace
 
 
-def _complete(m, flags=None, quality=0.5, t=1, seed=4):
-    """N experiments per workplace, all ending this quarter; returns the per-workplace results."""
+def _complete(m, flags=None, quality=0.5, t=1, seed=4, n=N):
+    """n experiments per workplace, all ending this quarter; returns the per-workplace results."""
     nw = m.n_workplaces
-    m.exp_wp = np.repeat(np.arange(nw), N)
+    m.exp_wp = np.repeat(np.arange(nw), n)
     m.exp_left = np.ones(len(m.exp_wp), dtype=np.int64)
     m.exp_flags = np.zeros(len(m.exp_wp), dtype=np.int64) if flags is None else flags[m.exp_wp]
     m.exp_quality = np.broadcast_to(quality, (nw,))[m.exp_wp].astype(float)
@@ -35,9 +35,9 @@ def _complete(m, flags=None, quality=0.5, t=1, seed=4):
     }
 
 
-def _neutral(**params):
+def _neutral(world="teaching", **params):
     """Every workplace alike: mid skill, no leaders, mean digital competence, no safety."""
-    m = small(**params)
+    m = small(world, **params)
     m.staff.skill[:] = 0.5
     m.leader[:] = False
     m.mgr_digital[:] = 0.4
@@ -276,3 +276,204 @@ def test_method_support_raises_the_national_experiments_success():
     # success probability 0.5 + 0.4 · method_support: ~3 900 completed; the ratio was 1.75-1.88
     # over four seed offsets (binomial sd about 0.03)
     assert wins[1] / wins[0] == pytest.approx(0.9 / 0.5, abs=0.15)
+
+
+# --- magnitude, timing, weights and streams (issue #22) ---
+
+
+def test_completion_reads_workplace_means_in_a_world_with_unequal_weights():
+    # success reads the mean skill, incidents the mean safety of a workplace's modelled staff;
+    # the state world's weights (real per modelled staff) differ, so a real-staff denominator shows
+    m = _neutral(
+        world="state", base_success=0.4, quality_success=0.0, control_catch=0.0, safety_catch=1.0
+    )
+    assert np.ptp(m.wp_weight) > 1
+    nw, st = m.n_workplaces, m.staff
+    high = np.arange(nw) % 2 == 1
+    st.skill[:] = np.where(high, 0.9, 0.1)[st.wp]
+    st.safety[:] = np.where(high, 0.2, 0.7)[st.wp]
+    m.risk[:] = 1.0
+    n = 200
+    r = _complete(m, n=n)
+    skill = structural(m, "skill_success")
+    for group, level in ((high, 0.9), (~high, 0.1)):
+        p = 0.4 + skill * (level - 0.5)
+        trials = n * group.sum()
+        share = r["successes"][group].sum() / trials
+        assert share == pytest.approx(p, abs=binomial_margin(p, trials)), level
+    safety = np.where(high, 0.2, 0.7)
+    assert r["expected"] == pytest.approx((1 - safety) * r["failures"])
+
+
+def test_the_success_probability_is_clipped_to_zero_and_one():
+    m = _neutral(base_success=1.0, quality_success=0.4)
+    r = _complete(m, quality=0.9, n=2000)  # 1 + 0.4 · 0.4 > 1: every experiment succeeds
+    assert (r["successes"] == 2000).all() and not r["failures"].any()
+    m = _neutral(base_success=0.0, quality_success=0.4)
+    r = _complete(m, quality=0.1, n=2000)  # below 0: none does
+    assert not r["successes"].any() and (r["failures"] == 2000).all()
+
+
+def test_cross_agency_resolved_counts_successful_cross_agency_experiments():
+    m = _neutral(base_success=0.5)
+    nw = m.n_workplaces
+    flags = np.array([CROSS, METHOD, CROSS | METHOD, FUNDED, 0] * nw)[:nw].astype(np.int64)
+    m.exp_wp = np.repeat(np.arange(nw), 500)
+    m.exp_left = np.ones(len(m.exp_wp), dtype=np.int64)
+    m.exp_flags = flags[m.exp_wp]
+    m.exp_quality = np.full(len(m.exp_wp), 0.5)
+    successes, _v, _f, _i, _e, resolved = m._run_experiments(1, np.random.default_rng(5))
+    cross = (flags & CROSS) > 0
+    assert successes.min() > 100
+    assert resolved[cross] == pytest.approx(successes[cross])
+    assert not resolved[~cross].any()
+
+
+@pytest.mark.parametrize("quarters", [1.0, 3.0])
+def test_national_experiments_last_experiment_quarters(quarters):
+    # 50 national experiments start a quarter; one of d quarters is under way after d - 1 steps
+    # (it ages in its first quarter), so after each step about 50 · (quarters - 1) are under way,
+    # none with one-quarter experiments
+    m = small(
+        experimentation_funding_msek=200.0,
+        cost_per_experiment_msek=1.0,
+        experiment_quarters=quarters,
+    )
+    running = []
+    for k in range(1, 61):
+        m.scheme.step(np.random.default_rng(k))
+        running.append(sum(len(r) for r in m.scheme.running))
+    level = np.mean(running[10:])
+    if quarters == 1.0:
+        assert max(running) == 0
+    else:
+        assert level == pytest.approx(50 * (quarters - 1), rel=0.1)
+
+
+@pytest.mark.parametrize("levels,names", [(1, ["strategic"]), (2, ["strategic", "cluster",
+                                          "grassroots"]), (3, ["strategic", "cluster", "grassroots"])])
+def test_two_or_more_levels_fund_strategic_cluster_and_grassroots_experiments(levels, names):
+    m = small(experimentation_funding_msek=30.0, experimentation_levels=levels)
+    assert [level[0] for level in m.scheme.levels] == names
+    grassroots = m.scheme.step(np.random.default_rng(0))
+    assert (grassroots > 0) == (levels >= 2)
+
+
+def test_grassroots_experiments_land_by_staff_in_a_world_with_unequal_weights():
+    # national counts land in modelled workplaces by modelled staff / national staff; weighted back
+    # to real staff they are the national count times the world's share of national staff
+    m = small(
+        "state",
+        experimentation_funding_msek=2000.0,
+        experimentation_levels=3,
+        cost_per_experiment_msek=0.05,
+    )
+    assert np.ptp(m.wp_weight) > 1
+    grassroots = m.scheme.step(np.random.default_rng(0))
+    nw = m.n_workplaces
+    modelled = weighted = 0.0
+    for seed in range(10):
+        m._keep_experiments(np.zeros(len(m.exp_wp), dtype=bool))
+        m._start_experiments(
+            np.zeros(nw, dtype=np.int64),
+            np.ones(nw),
+            np.zeros(nw, dtype=np.int64),
+            0.0,
+            grassroots,
+            np.random.default_rng(seed),
+        )
+        modelled += len(m.exp_wp)
+        weighted += m.wp_weight[m.exp_wp].sum()
+    expected = 10 * grassroots * m.n_staff / m.world.full_staff
+    assert modelled == pytest.approx(expected, abs=5 * np.sqrt(expected))
+    share = m.real_staff / m.world.full_staff
+    assert weighted == pytest.approx(10 * grassroots * share, rel=0.05)
+
+
+def test_grassroots_experiments_count_as_started_per_national_staff():
+    # grassroots experiments are a national count per quarter: experiments_started adds
+    # grassroots · 4 per year per 1 000 of the national staff, in the teaching world too
+    m = small(
+        idea_rate=0.0,
+        experimentation_funding_msek=300.0,
+        experimentation_levels=3,
+        cost_per_experiment_msek=1.0,
+    )
+    grassroots = 300.0 * 0.3 / (1.0 * 0.2) / 4  # funding share / (cost · cost factor), a quarter
+    m.t = 1
+    m._ideas_and_experiments(1)
+    assert m.experiments_started == pytest.approx(grassroots * 4 * 1000 / m.world.full_staff)
+
+
+def test_visible_incidents_per_sector_in_a_world_with_unequal_weights():
+    # V_s = Poisson(visible_share · Σ_w weight_w · expected_w · factor) · 1000 / (real staff_s ·
+    # factor): modelled incidents weighted to real ones, per 1 000 real staff of the sector
+    m = small("state", visible_share=0.05)
+    set_kinds(m, np.arange(m.n_agencies) % 3)
+    sector = m.wp_kind
+    expected = np.full(m.n_workplaces, 0.2)
+    draws = []
+    for seed in range(200):
+        m._national_visibility(expected, np.random.default_rng(seed))
+        draws.append(m.visible_by_sector.copy())
+    mean = np.mean(draws, axis=0)
+    factor = m.world.national_factor
+    for s in range(3):
+        lam = 0.05 * (m.wp_weight * expected)[sector == s].sum() * factor
+        staff = m.wp_real[sector == s].sum()
+        assert mean[s] == pytest.approx(lam * 1000 / (staff * factor), rel=5 / np.sqrt(200 * lam))
+
+
+def test_operational_and_visible_incidents_do_not_depend_on_experiment_draws():
+    # with no risk in experiments, incidents are operational only; two runs that draw different
+    # numbers of experiments (approval) see the same operational and visible incidents
+    rates, visible = [], []
+    for floor in (0.1, 0.9):
+        m = small("state", sector_risk=0.0, operational_incidents=20.0, approval_floor=floor)
+        rate, seen, started = [], [], 0.0
+        for k in range(1, 9):
+            m.t = k
+            m._ideas_and_experiments(k)
+            rate.append(m.incident_rate)
+            seen.append(m.visible_by_sector.copy())
+            started += m.experiments_started
+        rates.append(rate)
+        visible.append(np.array(seen))
+        assert started > 0
+    assert rates[0] == rates[1]
+    np.testing.assert_array_equal(visible[0], visible[1])
+
+
+def test_sector_risk_follows_the_kind_of_organisation():
+    # risk_a = clip(sector_risk · multiplier(kind_a) · U(0.5, 1.5), 0, 1): 1 for state agencies,
+    # kind_risk_municipality and kind_risk_region for the others; U is the world stream's first draw
+    m = small(
+        "public-sector", scale=0.01, sector_risk=0.3, kind_risk_municipality=0.8,
+        kind_risk_region=2.0,
+    )
+    u = m.stream("world").uniform(0.5, 1.5, m.n_agencies)
+    multiplier = np.select([m.agency_kind == 1, m.agency_kind == 2], [0.8, 2.0], 1.0)
+    assert set(np.unique(m.agency_kind)) == {0, 1, 2}
+    assert m.risk == pytest.approx(np.clip(0.3 * multiplier * u, 0, 1))
+
+
+def test_national_experiments_do_not_depend_on_the_ideas_drawn():
+    # the scheme draws from the experiments stream: runs with and without ideas (none approved)
+    # see the same national experiments succeed and the same rules change
+    results = []
+    for rate in (0.0, 4.0):
+        m = small(
+            idea_rate=rate, approval_floor=0.0, experimentation_funding_msek=200.0,
+            cost_per_experiment_msek=1.0, dispensation=True,
+        )
+        m.orientation[:] = 0.0
+        m.leader[:] = False
+        wins = []
+        for k in range(1, 13):
+            m.t = k
+            m._ideas_and_experiments(k)
+            wins.append(m.scheme.successes)
+        results.append((wins, m.regulation.copy()))
+    assert sum(results[0][0]) > 20
+    assert results[0][0] == results[1][0]
+    np.testing.assert_array_equal(results[0][1], results[1][1])

@@ -85,3 +85,14 @@ def test_local_steering_mixes_the_leaderships_and_the_states_levels_and_ratchets
     base_r = np.where(kinds == 0, state_r, (1 - share) * local + share * state_r)
     assert target_d == pytest.approx(np.clip(base_d * m.detail_factor + ratchet, 0, 1))
     assert target_r == pytest.approx(np.clip(base_r * m.reporting_factor + ratchet, 0, 1))
+
+
+def test_a_large_ratchet_saturates_the_steering_targets_at_one():
+    # a ratchet past 1 cannot push steering past full detail and full reporting (clip at 1)
+    m = small("state", steering_spread=0.3)
+    m.ratchet = np.array([0.8, 0.0, 0.0])
+    target_d, target_r = m._steering_targets()
+    base_d, base_r = m.p.steering_detail * m.detail_factor, m.p.reporting_demands * m.reporting_factor
+    assert target_d == pytest.approx(np.minimum(1.0, base_d + 0.8))
+    assert target_r == pytest.approx(np.minimum(1.0, base_r + 0.8))
+    assert (target_d == 1.0).mean() > 0.5

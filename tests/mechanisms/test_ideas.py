@@ -12,7 +12,7 @@ standard deviations of the measured spread (0.01–0.017 per seed).
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import frozen_quarters, small, spy_starts
+from tests.mechanisms.helpers import frozen_quarters, small, spy_starts, structural
 
 SEEDS = (11, 12)
 
@@ -220,3 +220,60 @@ def test_approved_ideas_find_money_with_slack():
             total += record["started"]
         started.append(total)
     assert started[0] / started[1] == pytest.approx(0.5, abs=0.04)
+
+
+def test_running_experiments_take_time_in_a_world_with_unequal_weights():
+    # busy = experiment_effort · running / modelled staff of the workplace: the experiments and the
+    # staff are both modelled, so real head counts (weights) must not enter the time gate
+    m = small("state", experiment_effort=1.0, core_work_share=0.6, time_needed=0.2)
+    assert np.ptp(m.wp_weight) > 1
+    nw = m.n_workplaces
+    running = np.arange(nw) % 4
+    m.exp_wp = np.repeat(np.arange(nw), running)
+    m.exp_left = np.full(len(m.exp_wp), 5)
+    m.exp_flags = np.zeros(len(m.exp_wp), dtype=np.int64)
+    m.exp_quality = np.full(len(m.exp_wp), 0.5)
+    lam_wp, voiced_share, p_time, _unc, p_idle = _expected_gates(m)
+    m.t = 1
+    m._ideas_and_experiments(1)
+    assert (p_idle > p_time).mean() > 0.3
+    both = lam_wp * (1 + voiced_share) / 2  # the time gate's order-free (Shapley) share
+    assert m.time_lost_to_experiments == pytest.approx(m.per_1000_year(both * (p_idle - p_time)))
+
+
+@pytest.mark.parametrize("cross_share", [1.0, 0.0], ids=["cross-agency", "local"])
+def test_ideas_rum_takes_up_start_as_cross_agency_experiments(cross_share):
+    # every idea cross-agency (or none), no blocking rules, RUM takes every one and missions fund
+    # them; one-quarter experiments that surely succeed: the cross-agency issues resolved are then
+    # exactly the experiments started (or none)
+    m = small(
+        "state",
+        rum=True,
+        rum_uptake=1.0,
+        mission_share=1.0,
+        cross_agency_share=cross_share,
+        base_success=1.0,
+        quality_success=0.0,
+        experiment_quarters=1.0,
+        innovation_leader_share=0.0,
+    )
+    m.regulation[:] = 0.0
+    m.regulation0[:] = 0.0
+    m.staff.skill[:] = 0.5
+    m.mgr_digital[:] = structural(m, "mean_digital")
+    m.leader[:] = False
+    m.t = 1
+    m._ideas_and_experiments(1)
+    assert m.experiments_started > 10
+    expected = m.experiments_started if cross_share else 0.0
+    assert m.cross_agency_resolved == pytest.approx(expected)
+
+
+def test_initial_rules_block_up_to_95_percent_of_ideas():
+    # reg0_a = clip(regulatory_complexity · U(0.5, 1.5), 0, 0.95), U the world stream's second draw
+    m = small("state", regulatory_complexity=0.9)
+    draws = m.stream("world")
+    draws.uniform(0.5, 1.5, m.n_agencies)  # the risk's draw comes first
+    u = draws.uniform(0.5, 1.5, m.n_agencies)
+    assert m.regulation0 == pytest.approx(np.clip(0.9 * u, 0, 0.95))
+    assert (m.regulation0 == 0.95).mean() > 0.1

@@ -8,7 +8,14 @@ equation; the targets are checked through `_quarter(first=True)`, which sets sta
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import MANAGER_TERMS_OFF, binomial_margin, set_kinds, small, wp_mean
+from tests.mechanisms.helpers import (
+    MANAGER_TERMS_OFF,
+    binomial_margin,
+    set_kinds,
+    small,
+    structural,
+    wp_mean,
+)
 
 
 def _managers(**params):
@@ -149,3 +156,63 @@ def test_trust_oriented_managers_shield_staff_from_the_admin_load():
     m._quarter(first=True)
     reporting = m.reporting[m.wp_agency]
     assert m.wp_admin == pytest.approx(0.1 + 0.3 * reporting * (1 - 0.3 * m.orientation))
+
+
+def test_orientation_reaches_both_ends_of_its_range():
+    # a pull past the ends is clipped to exactly 0 and 1 (not to a margin inside them)
+    m = _managers(steering_pull=1.0, outcome_effect=0.3, outcome_asymmetry=1.0)
+    m.detail = np.where(np.arange(m.n_agencies) % 2, 1.0, 0.0)
+    m.orientation[:] = 0.5
+    free = m.detail[m.wp_agency] == 0.0
+    m.wp_successes[free] = 1.0  # 0.5 + 0.5 + 0.3: past 1
+    m.wp_incidents[~free] = 1.0  # 0.5 - 0.5 - 0.3: past 0
+    m._update_managers()
+    assert (m.orientation[free] == 1.0).all() and (m.orientation[~free] == 0.0).all()
+
+
+def test_manager_turnover_draws_from_its_own_stream():
+    # who leaves in a quarter is the stream "managers" of that quarter (common random numbers);
+    # a recruit's digital competence is Beta(4, 6): mean 0.4, sd 0.15
+    m = small("state", manager_turnover=0.4)
+    m.t = 3
+    leave = m.stream("managers").random(m.n_workplaces) < 0.1
+    digital = m.mgr_digital.copy()
+    m._manager_turnover()
+    np.testing.assert_array_equal(m.mgr_digital != digital, leave)
+    recruits = m.mgr_digital[leave]
+    assert recruits.mean() == pytest.approx(0.4, abs=5 * 0.15 / np.sqrt(len(recruits)))
+
+
+def test_a_scaled_team_sees_the_cross_agency_ties_of_a_real_one():
+    # ODD §2 and networks.workplace_graph: agencies a and b with real team counts n_a, n_b share
+    # L_ab = max(1, round(share · min(n_a, n_b))) links; an agency modelled by m_a of its n_a teams
+    # weighs each link 1 / r_a, r_a = n_a / m_a, so its cross-agency weight in all is Σ_b L_ab / r_a
+    # (per modelled team the same as per real team). Within-agency ties weigh 1, so a row of the
+    # row-normalised matrix gives back its weights: entry / (within-agency entry).
+    m = small("state", scale=0.05)
+    nm = m.neighbour_mean.tocsr()
+    org = m.wp_agency
+    real = np.maximum(1, np.ceil(m.agency_size / m.p.span_of_control))
+    modelled = np.bincount(org, minlength=m.n_agencies)
+    r = real / modelled
+    assert r.max() > 5  # scaled agencies: the weights can tell
+    share = structural(m, "cross_link_share")
+    expected = np.zeros(m.n_agencies)
+    for a, b in m.agency_graph.edges():
+        links = max(1.0, np.round(share * min(real[a], real[b])))
+        expected[a] += links / r[a]
+        expected[b] += links / r[b]
+    cross = np.zeros(m.n_agencies)
+    readable = np.ones(m.n_agencies, dtype=bool)
+    for w in range(m.n_workplaces):
+        cols = nm.indices[nm.indptr[w] : nm.indptr[w + 1]]
+        vals = nm.data[nm.indptr[w] : nm.indptr[w + 1]]
+        inside = org[cols] == org[w]
+        if not inside.any():
+            readable[org[w]] = False
+            continue
+        unit = vals[inside].max()  # 1 / degree: the weight of one within-agency tie
+        cross[org[w]] += vals[~inside].sum() / unit
+    checked = readable & (modelled >= 5)
+    assert checked.sum() >= 20
+    assert cross[checked] == pytest.approx(expected[checked], rel=1e-9)

@@ -9,7 +9,8 @@ numbers of real people, so an unweighted output differs from the weighted one.
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import small
+from tests.mechanisms.helpers import climate_weights, small, structural
+from trustsim.model.model import FUNDED
 
 
 def test_rates_and_means_are_weighted_to_real_head_counts():
@@ -75,3 +76,62 @@ def test_the_programme_cost_adds_up_the_reforms_in_force():
     m.step()
     assert m.programme_cost_msek == pytest.approx(expected)
     assert small("state").programme_cost_msek == 0.0
+
+
+# --- weights of every share output (issue #22): the state world's weights differ, so an
+# unweighted mean or a modelled-staff denominator shows ---
+
+
+def test_culture_admin_burden_and_orientation_are_weighted_to_real_staff():
+    m = small("state", culture_threshold=0.4, culture_steepness=12.0)
+    # orientation rises with the real staff a modelled person stands for: weighting matters
+    m.orientation[:] = np.clip(m.wp_weight / m.wp_weight.max(), 0.05, 0.95)
+    m._quarter(first=True)  # staff at their targets; the climate recorded
+    st = m.staff
+    real = m.wp_real
+    assert m.trust_orientation == pytest.approx((real * m.orientation).sum() / real.sum())
+    assert m.admin_burden == pytest.approx((real * m.wp_admin).sum() / real.sum())
+    recent = (m.t - m.last_innovation) < 4
+    w_a, w_s, w_m, w_r = climate_weights(m)
+    climate = w_a * st.autonomy + w_s * st.safety + w_m * st.motivation + w_r * recent[st.wp]
+    perceives = st.perception < 12.0 * (climate - 0.4)
+    weighted = (m.wp_weight[st.wp] * perceives).sum() / real.sum()
+    assert m.experimentation_culture == pytest.approx(weighted)
+    # the check can tell: the unweighted figures differ
+    assert abs(weighted - perceives.mean()) > 0.02
+    assert abs(m.trust_orientation - m.orientation.mean()) > 0.02
+    assert abs(m.admin_burden - m.wp_admin.mean()) > 0.002
+
+
+def test_shares_of_innovations_and_completions_are_weighted_to_real_staff():
+    m = small(
+        "state",
+        idea_rate=0.0,
+        base_success=0.5,
+        quality_success=0.0,
+        diffusion_rate=3.0,
+        operational_incidents=0.0,
+    )
+    nw = m.n_workplaces
+    sources = np.arange(0, nw, 7)
+    m.exp_wp = np.repeat(sources, 3)
+    m.exp_left = np.ones(len(m.exp_wp), dtype=np.int64)
+    m.exp_flags = np.full(len(m.exp_wp), FUNDED, dtype=np.int64)
+    m.exp_quality = np.full(len(m.exp_wp), 0.5)
+    record = {}
+    run = m._run_experiments
+
+    def spy(t, rng):
+        out = run(t, rng)
+        record["successes"], record["failures"] = out[0], out[2]
+        return out
+
+    m._run_experiments = spy
+    m.t = 1
+    m._ideas_and_experiments(1)
+    w = m.wp_weight
+    s, f = (w * record["successes"]).sum(), (w * record["failures"]).sum()
+    innovations = m.innovation_rate * m.real_staff / 4000  # Σ weight · (successes + adopted)
+    assert innovations > s > 0 and f > 0
+    assert m.success_share == pytest.approx(s / (s + f))
+    assert m.adopted_share == pytest.approx((innovations - s) / innovations)

@@ -7,7 +7,8 @@ the scenario's levers switch on at quarter 0; `initial_trust_share` >= 0 redraws
 import numpy as np
 import pytest
 
-from trustsim.model import SPINUPS, STATE, TrustModel
+from tests.mechanisms.helpers import binomial_margin, small, structural
+from trustsim.model.model import SPINUPS, STATE, TrustModel
 
 KW = {"world": "state", "scale": 0.02, "spinup_years": 2}
 LEVERS = {
@@ -128,3 +129,22 @@ def test_the_scandal_quarter_counts_quarters_of_the_reported_series():
         extra = shocked.ratchet[0] - base.ratchet[0]
         assert extra == pytest.approx(0.0 if quarter == 1 else 0.25), quarter
     assert (shocked.detail > base.detail).all()
+
+
+def test_the_spin_up_starts_with_its_share_of_trust_oriented_managers():
+    m = small("state")  # no spin-up: the initial draw is what we see
+    share = structural(m, "spinup_trust_share")
+    trust = m.orientation > 0.5
+    assert trust.mean() == pytest.approx(share, abs=binomial_margin(share, m.n_workplaces))
+    assert (m.orientation[trust] >= 0.6).all() and (m.orientation[~trust] <= 0.4).all()
+
+
+def test_the_lever_switch_draws_from_its_own_stream():
+    # the quarter-0 redraw of orientations is the stream "switch" of quarter 0 (common random
+    # numbers: scenarios that differ elsewhere redraw the same managers)
+    m = TrustModel(rng=5, initial_trust_share=0.5, **KW)
+    draws = m.stream("switch")
+    nw = m.n_workplaces
+    trust = draws.random(nw) < 0.5
+    high, low = draws.uniform(0.6, 0.9, nw), draws.uniform(0.1, 0.4, nw)
+    np.testing.assert_array_equal(m.orientation, np.where(trust, high, low))

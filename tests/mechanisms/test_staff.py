@@ -11,8 +11,16 @@ below `culture_steepness` · (climate - `culture_threshold`).
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import binomial_margin, small
-from trustsim.staff import StaffPopulation
+from tests.mechanisms.helpers import (
+    MANAGER_TERMS_OFF,
+    binomial_margin,
+    climate_weights,
+    granted_autonomy,
+    safety_target,
+    small,
+    structural,
+)
+from trustsim.model.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
 
@@ -92,3 +100,68 @@ def test_a_person_perceives_the_culture_when_her_threshold_is_below_the_climate(
     # the fixed thresholds are logit(U(0, 1)): the share perceiving is the mean logistic
     p = 1 / (1 + np.exp(-12.0 * (climate - threshold)))
     assert perceives.mean() == pytest.approx(p.mean(), abs=binomial_margin(p.mean(), m.n_staff))
+
+
+# --- magnitude, timing and streams in the model itself (issue #22) ---
+
+
+def test_the_model_moves_autonomy_and_safety_at_their_own_speeds():
+    # the call in the schedule hands the two speeds on in the right order: autonomy closes
+    # autonomy_speed of its gap, safety safety_speed of its, in one quarter of the model
+    m = small(autonomy_speed=0.8, safety_speed=0.1, turnover=0.0, manager_turnover=0.0)
+    st = m.staff
+    st.autonomy[:] = 0.0
+    st.safety[:] = 0.0
+    m.p = m.p.replace(**MANAGER_TERMS_OFF, idea_rate=0.0)
+    m.step()
+    target_a = np.minimum(1, granted_autonomy(m)[st.wp] * (0.7 + 0.6 * st.competence))
+    assert st.autonomy == pytest.approx(0.8 * target_a)
+    assert st.safety == pytest.approx(0.1 * safety_target(m)[st.wp])
+
+
+def test_newcomers_in_the_model_start_at_their_workplaces_targets():
+    m = small("state", turnover=0.4, manager_turnover=0.0)
+    m.p = m.p.replace(**MANAGER_TERMS_OFF, idea_rate=0.0)
+    st = m.staff
+    m.orientation[:] = np.linspace(0.05, 0.95, m.n_workplaces)
+    st.autonomy[:] = 0.5
+    st.safety[:] = 0.5
+    base = st.motivation_base.copy()
+    m.p = m.p.replace(autonomy_speed=0.05, safety_speed=0.05)
+    m.step()
+    new = st.motivation_base != base
+    assert new.mean() == pytest.approx(0.1, abs=binomial_margin(0.1, m.n_staff))
+    target_a = np.minimum(1, granted_autonomy(m)[st.wp] * (0.7 + 0.6 * st.competence))
+    target_s = safety_target(m)[st.wp]
+    # a newcomer starts at the targets; the quarter's update then closes 5 % of a zero gap
+    assert st.autonomy[new] == pytest.approx(target_a[new])
+    assert st.safety[new] == pytest.approx(target_s[new])
+    assert np.abs(st.autonomy[new] - st.safety[new]).max() > 0.1  # the two targets differ
+
+
+def test_an_innovation_colours_the_climate_for_four_quarters():
+    # one workplace per age 0..9 quarters; only the last four quarters (ages 0-3) count as recent
+    m = small(culture_threshold=0.0, culture_steepness=40.0)
+    m.t = 20
+    ages = np.arange(m.n_workplaces) % 10
+    m.last_innovation = m.t - ages
+    st = m.staff
+    st.autonomy[:] = 0.0
+    st.safety[:] = 0.0
+    st.motivation[:] = 0.0
+    st.perception[:] = 0.0  # everyone perceives exactly when the climate is above the threshold
+    m._record_climate()
+    recent = ages[st.wp] < 4
+    assert climate_weights(m)[3] > 0  # recent innovation alone lifts the climate
+    assert m.experimentation_culture == pytest.approx(recent.mean())
+    assert 0 < recent.mean() < 1
+
+
+def test_staff_traits_are_drawn_from_their_own_stream():
+    # the staff's traits come from the stream "staff0" of the first quarter, whatever the other
+    # submodels draw (common random numbers between scenarios)
+    m = small("state")
+    m.t = 0
+    again = StaffPopulation.create(m.staff.wp, m.staff.agency, m.stream("staff0"))
+    for name in TRAITS:
+        np.testing.assert_array_equal(getattr(m.staff, name), getattr(again, name), err_msg=name)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, set_kinds, small
-from trustsim.agents import DOMAIN_MIX, SupportBody
+from trustsim.model.agents import DOMAIN_MIX, SupportBody, support_bodies
 
 KINDS = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2])
 
@@ -120,3 +120,33 @@ def test_the_digital_programme_trains_staff_and_managers():
     trained = m.staff.digital != d_staff
     assert (m.staff.skill[trained] > skill[trained]).all()
     assert m.staff.skill == pytest.approx(0.6 * m.staff.competence + 0.4 * m.staff.digital)
+
+
+def test_each_body_takes_its_own_alignment_and_reach():
+    levels = {"agv": (0.15, 0.3), "esv": (0.35, 0.5), "digg": (0.65, 0.7), "skr": (0.85, 0.9)}
+    params = {}
+    for short, (alignment, reach) in levels.items():
+        params[f"{short}_alignment"], params[f"{short}_reach"] = alignment, reach
+    m = small(**params)
+    set_kinds(m, KINDS)  # municipalities and regions: SKR is among the bodies
+    bodies = {body.short: body for body in support_bodies(m)}
+    assert sorted(bodies) == ["AgV", "DIGG", "ESV", "SKR"]
+    for short, (alignment, reach) in levels.items():
+        body = bodies[{"agv": "AgV", "esv": "ESV", "digg": "DIGG", "skr": "SKR"}[short]]
+        assert (body.alignment, body.reach) == (alignment, reach), short
+    assert "SKR" not in {body.short for body in support_bodies(small(**params))}  # state only
+
+
+def test_the_digital_programme_draws_from_its_own_stream():
+    # common random numbers: who is trained in a quarter is the stream "digital" of that quarter
+    # (staff first, then managers), whatever the support bodies drew before it
+    m = small("state", turnover=0.0, manager_turnover=0.0, digital_programme_gain=0.2)
+    m.p = m.p.replace(digital_programme_reach=1.0, agv_alignment=0.9, agv_reach=1.0)
+    m._init_actors()
+    d_staff, d_mgr = m.staff.digital.copy(), m.mgr_digital.copy()
+    m.step()
+    draws = m.stream("digital")
+    staff_hit = draws.random(m.n_staff) < 0.25
+    mgr_hit = draws.random(m.n_workplaces) < 0.25
+    np.testing.assert_array_equal(m.staff.digital != d_staff, staff_hit)
+    np.testing.assert_array_equal(m.mgr_digital != d_mgr, mgr_hit)
