@@ -12,8 +12,8 @@ import pytest
 
 from trustsim.analysis import channels
 from trustsim.analysis.channels import attribute, knockout_sets, shapley
-from trustsim.cli import main
 from trustsim.analysis.report import write_report
+from trustsim.cli import main
 
 from .conftest import synthetic_run, write_folder
 
@@ -119,11 +119,15 @@ def test_decompose_runs_the_budget_through_slack(small_decomposition):
 def test_cli_writes_json_and_rejects_bad_input(tmp_path: Path, capsys):
     out = tmp_path / "ch.json"
     code = main(["channels", "rum", "--world", "teaching", "--years", "1", "--replications", "2",
-                 "--out", str(out)])
+                 "--set", "culture_threshold=0.5", "--out", str(out)])
     assert code == 0
     data = json.loads(out.read_text())
     assert list(data["packages"]) == ["rum"] and data["settings"]["world"] == "teaching"
+    assert data["settings"]["overrides"] == {"culture_threshold": 0.5}
+    assert data["settings"]["command"].endswith("--seed 0 --set culture_threshold=0.5")
     assert "innovation_rate: effect" in capsys.readouterr().out
+    assert main(["channels", "rum", "--set", "no_such_parameter=1"]) == 2
+    assert "unknown parameter 'no_such_parameter'" in capsys.readouterr().err
     assert main(["channels", "no-such-reform"]) == 2
     assert "Known scenarios" in capsys.readouterr().err
     assert main(["channels", "baseline-control"]) == 2  # the reference is not a reform

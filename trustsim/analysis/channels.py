@@ -35,12 +35,12 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__
-from .results import final_period_means, t_interval
 from ..model.model import CHANNEL_GROUPS, CHANNELS, OUTPUTS, TrustModel, check_channels
-from ..model.params import ParameterError
+from ..model.params import ParameterError, Params
 from ..model.runner import check_years
 from ..model.scenarios import Scenario, list_scenario_names, load_scenario
 from ..model.worlds import build_world
+from .results import final_period_means, t_interval
 
 CHANNEL_OUTPUTS = ("innovation_rate", "experimentation_culture", "incident_rate")
 REFERENCE = "baseline-control"
@@ -95,10 +95,12 @@ def shapley(values: Mapping[frozenset[str], float], members: Sequence[str]) -> d
     return out
 
 
-def _final_of_run(task: tuple[Scenario, str, float, int, int, frozenset[str]]) -> dict[str, float]:
-    """Worker: one (scenario, seed, channels off) run's final-year output means."""
-    scenario, world, scale, years, seed, off = task
-    model = TrustModel(world=world, scale=scale, rng=seed, params=scenario.params, channels_off=off)
+def _final_of_run(task: tuple) -> dict[str, float]:
+    """Worker: one (scenario, world, scale, years, seed, channels off[, overrides]) run's
+    final-year output means."""
+    scenario, world, scale, years, seed, off, *rest = task
+    params = {**scenario.params, **(rest[0] if rest else {})}
+    model = TrustModel(world=world, scale=scale, rng=seed, params=params, channels_off=off)
     for _ in range(4 * years):
         model.step()
     return {k: float(v) for k, v in final_period_means(model.outputs(), OUTPUTS).items()}
@@ -144,10 +146,13 @@ def decompose(
     seed: int = DEFAULTS["seed"],
     workers: int = 1,
     outputs: Sequence[str] = CHANNEL_OUTPUTS,
+    overrides: Mapping[str, Any] | None = None,
+    sets: Sequence[frozenset[str]] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
-    """Run every reform and the reference with every knock-out set, `replications` seeds each
-    (paired), and return the decomposition (`attribute`) with the settings and the runtime."""
+    """Run every reform and the reference with every knock-out set (`sets`, default
+    `knockout_sets()`), `replications` seeds each (paired), with parameter `overrides` on top of
+    every scenario's, and return the decomposition (`attribute`) with the settings and runtime."""
     from ..sweep.runs import replication_seeds
 
     if isinstance(replications, bool) or not isinstance(replications, int) or replications < 2:
@@ -162,10 +167,13 @@ def decompose(
         raise ParameterError(f"unknown output(s) {unknown}; allowed are: {', '.join(OUTPUTS)}")
     ref, reforms = check_scenarios(scenarios, reference)
     everyone = [ref, *reforms]
-    sets = knockout_sets()
+    overrides = dict(overrides or {})
+    Params({**ref.params, **overrides})  # a bad override is named before anything runs
+    sets = list(sets) if sets is not None else knockout_sets()
     seeds = replication_seeds(seed, replications)
     # seed-major, so that a worker's consecutive runs share a seed and reuse its spin-up
-    tasks = [(sc, world, scale, years, s, off) for s in seeds for sc in everyone for off in sets]
+    tasks = [(sc, world, scale, years, s, off, overrides) for s in seeds for sc in everyone
+             for off in sets]
     if progress:
         progress(f"{len(tasks)} runs ({len(everyone)} scenarios × {len(sets)} knock-out sets × "
                  f"{replications} replications)")
@@ -183,17 +191,20 @@ def decompose(
         "world": world, "scale": scale, "years": years, "replications": replications,
         "seed": seed, "reference": ref.name, "trustsim_version": __version__,
         "runs": len(tasks), "seconds": round(seconds, 1), "workers": workers,
+        "overrides": overrides,
         "command": command_line([] if not scenarios else reforms, ref.name, world, scale, years,
-                                replications, seed),
+                                replications, seed, overrides),
     }
     return result
 
 
-def command_line(reforms, reference, world, scale, years, replications, seed) -> str:
+def command_line(reforms, reference, world, scale, years, replications, seed, overrides=None
+                 ) -> str:
     names = "".join(f" {sc.name}" for sc in reforms)  # none: every shipped package
     ref = f" --reference {reference}" if reference != REFERENCE else ""
+    sets = "".join(f" --set {k}={json.dumps(v)}" for k, v in (overrides or {}).items())
     return (f"trustsim channels{names}{ref} --world {world} --scale {scale:g} --years {years} "
-            f"--replications {replications} --seed {seed}")
+            f"--replications {replications} --seed {seed}{sets}")
 
 
 def _share_interval(part: np.ndarray, effect: np.ndarray, rng: np.random.Generator) -> dict:
@@ -243,6 +254,8 @@ def attribute(
                                    **_share_interval(effect[every], full, rng)}
             for group, members in groups.items():
                 whole = frozenset(members)
+                if whole not in parts or any(frozenset({c}) not in parts for c in members):
+                    continue  # the group's knock-outs were not run (`decompose(sets=...)`)
                 exact = len(members) <= SHAPLEY_MAX
                 if exact:  # Shapley per replication (linear, so its mean is the mean's Shapley)
                     per_rep = [shapley({s: v[k] for s, v in parts.items()}, members)
@@ -324,7 +337,8 @@ def markdown_lines(
         (f"Share of each reform's effect (vs {s['reference']}) that goes through each channel, "
          f"in per cent with a bootstrap 95 % interval over the replications; world {s['world']}, "
          f"scale {s['scale']:g}, {s['years']} years, {s['replications']} replications, seed "
-         f"{s['seed']} (trustsim {s['trustsim_version']}; `{s['command']}`). A channel is off "
+         f"{s['seed']} (trustsim {s['trustsim_version']}; `{s['command']}`). The first row is "
+         "the effect itself in the output's units (paired, with its t interval). A channel is off "
          "when its input is held at the spun-up baseline's value; its share is the part of the "
          "effect that disappears then. Slack, support and steering: exact Shapley values within "
          "the group, which add up to the group's *all*; orientation: one at a time, *overlap* = "

@@ -7,8 +7,8 @@ import json
 import os
 import sys
 
-from .core import bounded_int, positive_float
 from ..model.worlds import WORLDS
+from .core import bounded_int, parse_set, positive_float
 
 EXAMPLE = "trustsim channels multi-year-budget integrated-esv-digg --replications 10"
 
@@ -44,6 +44,7 @@ def cmd_channels(args: argparse.Namespace) -> int:
         replications=args.replications,
         seed=args.seed,
         workers=args.workers,
+        overrides=parse_set(args.set),
         progress=progress,
     )
     if args.out:
@@ -97,6 +98,9 @@ def register(sub) -> None:
                    help=f"paired seeds per scenario, at least 2 (default {d['replications']})")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=d["seed"],
                    help=f"root seed; replication seeds are spawned from it (default {d['seed']})")
+    p.add_argument("--set", action="append", metavar="NAME=VALUE",
+                   help="a parameter override for every run, e.g. --set "
+                   "slack_per_horizon_year=0.05 (repeatable)")
     p.add_argument("--workers", type=bounded_int(1, 256), default=1,
                    help="worker processes (default 1)")
     p.add_argument("--out", type=_out_path, metavar="PATH",
