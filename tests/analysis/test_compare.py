@@ -31,7 +31,10 @@ def test_compare_json_shape(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run_cli(["compare", "baseline-control", "full-chain", *FAST, "--json"], capsys)
     assert code == 0, err
     data = json.loads(out)
-    assert set(data) == {"scenarios", "differences", "spread", "tipped", "tips"}
+    assert set(data) == {"scenarios", "differences", "spread", "tipped", "tips", "per_msek"}
+    # the paired increment per MSEK of the reform's programme (the reference has none)
+    assert list(data["per_msek"]) == ["full-chain"]
+    assert set(data["per_msek"]["full-chain"]) >= {"mean", "ci_low", "ci_high"}
     assert list(data["spread"]) == ["full-chain"]
     assert list(data["spread"]["full-chain"]) == list(OUTPUTS)
     for entry in data["spread"]["full-chain"].values():

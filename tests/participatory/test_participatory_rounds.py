@@ -118,19 +118,30 @@ def test_support_bodies_and_heads_change_the_model(make_session):
 
 def test_a_head_using_dispensation_lets_rule_blocked_ideas_through(make_session):
     """Where the scenario has a route (experimentation), heads in every agency using none of it
-    leave more ideas blocked by rules than the model's own use (1 with funding)."""
-    unused, own = (
-        make_session(seed=8, scenario="experimentation"),
-        make_session(seed=8, scenario="experimentation"),
-    )
-    heads = [unused.join(unused.join_code, f"H{i}", "agency_head") for i in range(10)]
-    play(unused, 2, decide=lambda r: [(h, {"use_of_dispensation": 0.0}) for h in heads])
-    play(own, 2)
-    blocked_unused = unused.outputs().blocked_by_rules.iloc[1:].mean()
-    blocked_own = own.outputs().blocked_by_rules.iloc[1:].mean()
-    assert blocked_unused > 1.3 * blocked_own
-    # the agencies' true regulation moves as if no head had acted (the quarter's effect is undone)
-    assert np.allclose(unused.model.regulation, own.model.regulation, rtol=1e-9, atol=0)
+    leave more ideas blocked by rules than the model's own use (1 with funding): twice as many in
+    expectation (the grant is 0.5). The teaching world has a handful of rule-blocked ideas a
+    quarter, so one seed's ratio is noisy (1.1-4.3 over seeds 8-11 in 0.3): pooled over four."""
+    blocked_unused = blocked_own = 0.0
+    for seed in (8, 9, 10, 11):
+        unused, own = (
+            make_session(seed=seed, scenario="experimentation"),
+            make_session(seed=seed, scenario="experimentation"),
+        )
+        # national experiments modernise no rule here, so that the undo can be checked exactly:
+        # since 0.3 the budget-year cut draws from the experiments stream before the national
+        # scheme, so the scheme's draws (and its rule changes) follow the local experiments under
+        # way, which the heads change (a known coupling of random numbers, CHANGELOG 0.3.0)
+        for s in (unused, own):
+            s.model.p = s.model.p.replace(rule_change_effect=0.0)
+        heads = [unused.join(unused.join_code, f"H{i}", "agency_head") for i in range(10)]
+        play(unused, 2, decide=lambda r, heads=heads: [(h, {"use_of_dispensation": 0.0}) for h in heads])
+        play(own, 2)
+        blocked_unused += unused.outputs().blocked_by_rules.iloc[1:].mean()
+        blocked_own += own.outputs().blocked_by_rules.iloc[1:].mean()
+        # the agencies' true regulation moves as if no head had acted (the quarter's effect is
+        # undone)
+        assert np.allclose(unused.model.regulation, own.model.regulation, rtol=1e-9, atol=0)
+    assert blocked_unused > 1.5 * blocked_own
 
 
 def test_set_policy_puts_the_same_slack_in_force_as_a_fresh_model():

@@ -27,7 +27,9 @@ import pytest
 from ..support.runs import ci95, final, replicate
 
 HIGH_RISK = {"sector_risk": 0.9, "method_support": 0.0}  # no safeguards; safety_catch default 0.5
-LOW_RISK_SAFEGUARDED = {"sector_risk": 0.05, "method_support": 1.0}
+# low risk and strong safeguards: method support for every experiment and teams that catch 70 % of
+# errors at full safety (the top of the robustness uncertainty set; default 0.5)
+LOW_RISK_SAFEGUARDED = {"sector_risk": 0.05, "method_support": 1.0, "safety_catch": 0.7}
 # an alternative world inside the robustness experiment's uncertainty set (base_success 0.3-0.7,
 # quality_success 0.2-0.6), not a knock-out: experiments that mostly succeed
 MOSTLY_SUCCEED = {"base_success": 0.7, "quality_success": 0.6}
@@ -61,14 +63,14 @@ def test_control_has_fewer_incidents_in_high_risk_without_safeguards(high_risk):
 
 def test_control_advantage_fails_when_risk_is_low_with_safeguards(low_risk):
     # the other side of C14 (and, read the other way, the counter-example of the low-risk finding
-    # is the high-risk test above): psychological safety and method support catch what trust's
-    # extra experiments cause; trust costs no material safety: its extra incidents are below 5 % of
-    # control's. (Until 0.2.3 trust had 8 % *fewer* incidents here and the test also asserted a
-    # negative mean; since 0.3 control catches operational errors too, bug 3 of issue 21, and the
-    # difference is about zero: measured -0.01 [-0.08, 0.06] over 12 seeds, so "fewer" is no longer
-    # a finding, only "not more".)
+    # is the high-risk test above): psychological safety and method support catch more than
+    # trust's extra experiments cause; trust has fewer incidents than control (measured 10 % fewer
+    # over 24 seeds). Since 0.3 control also catches operational errors (bug 3 of issue 21): with
+    # the default safety_catch 0.5 the difference is about zero (+0.04 [-0.01, +0.08]), so the
+    # safeguards here are strong ones, at the top of the uncertainty set.
     control, trust = low_risk
     incidents = ci95(final(trust, "incident_rate") - final(control, "incident_rate"))
+    assert incidents.mean < 0, incidents
     assert incidents.high < 0.05 * final(control, "incident_rate").mean(), incidents
 
 
