@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from trustsim import bench
+from trustsim.cli import bench as bench_cli
 from trustsim.cli import main as cli_main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,9 @@ ROW_KEYS = {
 
 
 def run_module(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    """`python -m trustsim.bench ARGS` from the repository root."""
+    """`python -m trustsim.cli.bench ARGS` from the repository root."""
     return subprocess.run(
-        [sys.executable, "-m", "trustsim.bench", *args],
+        [sys.executable, "-m", "trustsim.cli.bench", *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -242,10 +243,10 @@ def test_parse_worker_output_reports_failures_in_one_line() -> None:
 
 # --------------------------------------------------------------------------- command line
 def test_profile_prints_the_top_functions(capsys: pytest.CaptureFixture[str]) -> None:
-    assert bench.main(["--profile", "workshop-teaching", "--quick"]) == 0
+    assert bench_cli.main(["--profile", "workshop-teaching", "--quick"]) == 0
     out = capsys.readouterr().out
     assert "top 25 functions by cumulative time" in out
-    assert "trustsim/model.py" in out and "(step)" in out
+    assert "trustsim/model/model.py" in out and "(step)" in out
     assert "bench.py" not in out  # the harness's own frames are left out
     table = out.split("cumulative time")[1].split("\n\n")[0].splitlines()[2:]
     assert len(table) == bench.PROFILE_TOP
@@ -298,7 +299,7 @@ def test_bad_arguments_exit_2_with_one_line(
     args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exc:
-        bench.main(args)
+        bench_cli.main(args)
     assert exc.value.code == 2
     out, err = capsys.readouterr()
     assert out == ""

@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from trustsim.cli import main
-from trustsim.model import OUTPUTS
+from trustsim.model.model import OUTPUTS
 
 
 def cli(*args):

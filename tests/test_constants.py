@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from trustsim.params import SPECS, STRUCTURAL
+from trustsim.model.params import SPECS, STRUCTURAL
 
-PACKAGE = Path(__file__).resolve().parent.parent / "trustsim"
+PACKAGE = Path(__file__).resolve().parent.parent / "trustsim" / "model"  # the model layer
 MODEL_LAYER = ("model", "agents", "staff", "networks", "worlds")
 
 
@@ -62,7 +62,7 @@ def test_every_numeric_constant_is_a_parameter_or_structural(module):
         unexplained.append(key)
     assert not unexplained, (
         f"numeric module constants that are neither a parameter nor structural: {unexplained}; "
-        "make each a parameter in trustsim/params.py (with range, unit and source) or add it to "
+        "make each a parameter in trustsim/model/params.py (with range, unit and source) or add it to "
         "params.STRUCTURAL with the reason it is structural"
     )
 

@@ -29,7 +29,7 @@ import pytest
 
 import trustsim
 
-pytestmark = pytest.mark.dist
+pytestmark = [pytest.mark.dist, pytest.mark.slow]  # slow: run by .ci/run after the suite
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -185,7 +185,7 @@ def test_install_is_quiet_and_uses_the_installed_copy(installed):
         deprecations(installed.pip_log)
     )
     code = (
-        "import trustsim, trustsim.scenarios as s, trustsim.sweep.experiment as e; "
+        "import trustsim, trustsim.model.scenarios as s, trustsim.sweep.experiment as e; "
         "print(trustsim.__file__); print(s.SCENARIO_DIR); print(e.EXPERIMENT_DIR)"
     )
     proc = run([installed.bin / "python", "-c", code], installed.user_dir, installed.env)

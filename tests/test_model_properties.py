@@ -6,8 +6,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import trustsim
-from trustsim.model import DIAGNOSTICS, OUTPUTS
-from trustsim.params import PARAMETERS
+from trustsim.model.model import DIAGNOSTICS, OUTPUTS
+from trustsim.model.params import PARAMETERS
 
 SHARES = ("workplaces_innovating_2y", "experimentation_culture", "admin_burden",
           "trust_orientation", "steering_detail")

@@ -3,15 +3,15 @@ parameter, output and scenario named in the code appears in it."""
 
 from pathlib import Path
 
-from trustsim.model import DIAGNOSTICS, OUTPUTS
-from trustsim.params import PARAMETERS, odd_with_table
+from trustsim.model.model import DIAGNOSTICS, OUTPUTS
+from trustsim.model.params import PARAMETERS, odd_with_table
 
 ODD = Path(__file__).resolve().parent.parent / "docs" / "ODD.md"
 
 
 def test_parameter_table_is_generated_from_the_code():
     text = ODD.read_text(encoding="utf-8")
-    assert odd_with_table(text) == text, "run: python -m trustsim.params --update-odd docs/ODD.md"
+    assert odd_with_table(text) == text, "run: python scripts/update_odd.py docs/ODD.md"
 
 
 def test_every_parameter_and_output_is_described():

@@ -5,7 +5,7 @@ import math
 import pytest
 
 import trustsim
-from trustsim.params import PARAMETERS, SPECS, ParameterError, Params
+from trustsim.model.params import PARAMETERS, SPECS, ParameterError, Params
 
 
 def test_defaults_are_inside_their_ranges():

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from trustsim.worlds import (
+from trustsim.model.worlds import (
     MUNICIPAL_STAFF,
     REGIONAL_STAFF,
     STATE_STAFF,

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 import trustsim
-from trustsim.analysis import replication_seeds
-from trustsim.model import DIAGNOSTICS, OUTPUTS
+from trustsim.analysis.results import replication_seeds
+from trustsim.model.model import DIAGNOSTICS, OUTPUTS
 from trustsim.sweep.storage import file_sha256
 
 RunFn = Callable[[str, dict, int], pd.DataFrame]  # (scenario, values, seed) -> quarterly frame

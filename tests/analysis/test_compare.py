@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from trustsim import load_scenario
-from trustsim.analysis import compare
+from trustsim.analysis.results import compare
 from trustsim.cli import main
-from trustsim.model import OUTPUTS
-from trustsim.params import ParameterError
+from trustsim.model.model import OUTPUTS
+from trustsim.model.params import ParameterError
 
 FAST = ["--world", "teaching", "--years", "2", "--replications", "3"]
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 from SALib.sample import morris as morris_sample
 
-from trustsim.analysis import (
+from trustsim.analysis.results import (
     Results,
     ResultsError,
     comparison_table,
@@ -26,7 +26,7 @@ from trustsim.analysis import (
     sign_robustness,
     time_series,
 )
-from trustsim.model import OUTPUTS
+from trustsim.model.model import OUTPUTS
 
 from .conftest import synthetic_run, write_folder
 

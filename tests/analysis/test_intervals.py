@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.analysis import (
+from trustsim.analysis.results import (
     Interval,
     final_period_means,
     paired_difference,

@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trustsim import plots
+from trustsim.analysis import plots
+from trustsim.analysis.report import write_report
 from trustsim.cli import main
-from trustsim.report import write_report
 
 from .conftest import synthetic_run, write_folder
 

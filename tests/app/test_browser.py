@@ -369,7 +369,7 @@ def test_mesa_view_steps_and_draws(page: Page, mesa_url, screenshot_dir):
 
 
 def test_a_whole_exercise_in_swedish_at_1280x720(page: Page, app_url, screenshot_dir):
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     try:
         key = exercises.answer_key(ex)

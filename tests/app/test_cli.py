@@ -12,9 +12,9 @@ import pytest
 import solara
 
 from trustsim import cli
-from trustsim.app import cli as app_cli
+from trustsim.cli import app as app_cli
 
-APP_FILE = Path(app_cli.__file__).with_name("app.py")
+APP_FILE = Path(app_cli.__file__).parent.parent / "app" / "app.py"
 
 
 @pytest.fixture

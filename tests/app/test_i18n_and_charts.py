@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from trustsim.app import cli as app_cli
 from trustsim.app.charts import CHARTS, CULTURE_REFERENCE, network_figure, timeseries_figure
 from trustsim.app.i18n import (
     LANG_ENV,
@@ -23,7 +22,8 @@ from trustsim.app.i18n import (
     t,
 )
 from trustsim.app.session import LEVERS, Setup, Workshop
-from trustsim.model import OUTPUTS
+from trustsim.cli import app as app_cli
+from trustsim.model.model import OUTPUTS
 
 INFO_SECTIONS = ("what", "how", "use", "notice", "try", "credits")
 

@@ -15,10 +15,10 @@ import solara
 from PIL import Image
 
 from trustsim import cli
-from trustsim.app import cli as app_cli
 from trustsim.app import mesa_view
-from trustsim.model import TrustModel
-from trustsim.params import SPECS
+from trustsim.cli import app as app_cli
+from trustsim.model.model import TrustModel
+from trustsim.model.params import SPECS
 
 LEVER_NAMES = (
     "steering_detail",

@@ -21,7 +21,7 @@ from trustsim.app.i18n import LANGS, strings, t
 from trustsim.app.loadtest import all_widgets
 from trustsim.app.session import LEVERS, SCALES, Setup, Workshop, csv_filename, load_scenarios
 from trustsim.app.webcharts import TimeChart
-from trustsim.params import SPECS
+from trustsim.model.params import SPECS
 
 SMALL = {"world": "teaching"}  # 300 staff: the fastest page
 
@@ -370,7 +370,7 @@ def test_each_session_gets_its_own_model():
 
 def test_page_that_cannot_start_says_why(monkeypatch):
     from trustsim.app import app
-    from trustsim.scenarios import ScenarioError
+    from trustsim.model.scenarios import ScenarioError
 
     def broken():
         raise ScenarioError("scenarios/baseline-control.toml: line 3: expected '=' after a key")
@@ -421,14 +421,14 @@ def test_uncertainty_band_switch_draws_a_band_per_run():
 
 
 def test_claims_are_written_out_when_the_teaching_texts_exist():
-    teaching = pytest.importorskip("trustsim.teaching")
+    teaching = pytest.importorskip("trustsim.teach.teaching")
     _ws, page = render(lang="sv")
     text = page.text("ts-scenario-description")
     assert teaching.claim_text("C1", "sv") in text
 
 
 def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     ws, page = render(lang="sv")
     page.one("ts-exercise-select", v.Select).v_model = ex.ident
@@ -455,7 +455,7 @@ def test_an_exercise_sets_up_its_runs_and_leads_step_by_step():
 
 
 def test_info_panel_has_the_scenario_info_text_when_the_teaching_texts_exist():
-    teaching = pytest.importorskip("trustsim.teaching")
+    teaching = pytest.importorskip("trustsim.teach.teaching")
     ws, page = render(lang="sv")
     info = teaching.scenario_info(ws.setup.scenario, "sv")
     text = page.text("ts-info")

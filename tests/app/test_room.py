@@ -8,7 +8,7 @@ import pytest
 
 from trustsim.app import room as room_module
 from trustsim.app.room import MAX_ROOMS, Room, RoomError, Rooms, join_urls
-from trustsim.participatory import ParticipatoryError, Session
+from trustsim.play.participatory import ParticipatoryError, Session
 
 
 @pytest.fixture

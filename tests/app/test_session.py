@@ -25,8 +25,8 @@ from trustsim.app.session import (
     load_scenarios,
     network_snapshot,
 )
-from trustsim.params import SPECS, ParameterError
-from trustsim.scenarios import ScenarioError
+from trustsim.model.params import SPECS, ParameterError
+from trustsim.model.scenarios import ScenarioError
 
 SMALL = {"world": "state", "scale": 0.01}  # 2 800 staff: fast, and the agency network view
 
@@ -292,7 +292,7 @@ def test_csv_for_swedish_excel_has_semicolons_decimal_commas_and_a_bom():
 
 
 def test_exercise_setup_runs_what_the_exercise_key_runs():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = next(e for e in exercises.list_exercises() if e.scandal_quarter is not None)
     ws = Workshop(exercise_setup(ex))
     ws.step(4 * 4)
@@ -303,7 +303,7 @@ def test_exercise_setup_runs_what_the_exercise_key_runs():
 
 
 def test_exercise_progress_needs_a_prediction_and_a_run_before_going_on():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     progress = ExerciseProgress.start(ex)
     kinds = [s.kind for s in ex.steps]
@@ -325,7 +325,7 @@ def test_exercise_progress_needs_a_prediction_and_a_run_before_going_on():
 
 
 def test_exercise_answers_are_checked_by_the_key_and_handed_in():
-    exercises = pytest.importorskip("trustsim.exercises")
+    exercises = pytest.importorskip("trustsim.teach.exercises")
     ex = exercises.load_exercise("first-contact")
     progress = ExerciseProgress.start(ex)
     if progress.key is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.calibration import WeightedDistance, load_calibration, load_targets
+from trustsim.calibrate.calibration import WeightedDistance, load_calibration, load_targets
 
 from .conftest import TARGETS, tiny_config
 
@@ -103,7 +103,7 @@ def test_distance_is_in_sd_units_over_fitted_targets_only():
 def test_a_generation_whose_ess_falls_below_min_ess_ends_the_calibration():
     from dataclasses import replace
 
-    from trustsim.calibration import Generation, stop_reason
+    from trustsim.calibrate.calibration import Generation, stop_reason
 
     cal = load_calibration("config")
     cal = replace(cal, abc=replace(cal.abc, min_ess=20.0, generations=8, min_epsilon=0.0,

@@ -20,7 +20,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.calibration import PROPOSAL_DECIMALS, compare_posteriors, student_t_transition
+from trustsim.calibrate.calibration import (
+    PROPOSAL_DECIMALS,
+    compare_posteriors,
+    student_t_transition,
+)
 
 from .conftest import ROOT, tiny_config, trustsim
 
@@ -74,6 +78,7 @@ def test_the_proposal_grid_is_far_below_any_posterior_width():
     assert 10.0**-PROPOSAL_DECIMALS < narrowest * 1e-4
 
 
+@pytest.mark.slow  # a reproduction across CPUs: .ci/run runs it after the suite
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="x86-64 BLAS kernels")
 def test_calibration_is_identical_under_two_blas_kernel_families(tmp_path, write_config):
     priors = "".join(f'{p} = {{ source = "test" }}\n' for p in PARAMS)

@@ -8,7 +8,7 @@ import re
 
 import pandas as pd
 
-from trustsim.calibration import load_calibration
+from trustsim.calibrate.calibration import load_calibration
 
 from .conftest import ROOT, trustsim
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import tomllib
 
-from trustsim.calibration import (
+from trustsim.calibrate.calibration import (
     SimSetup,
     identifiability_table,
     load_calibration,
@@ -19,7 +19,7 @@ from trustsim.calibration import (
     run_calibration,
     simulate,
 )
-from trustsim.scenarios import load_scenario
+from trustsim.model.scenarios import load_scenario
 
 from .conftest import tiny_config
 

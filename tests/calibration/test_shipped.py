@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.calibration import (
+from trustsim.calibrate.calibration import (
     CALIBRATION_DIR,
     IDENTIFIABILITY,
     WeightedDistance,
@@ -63,7 +63,7 @@ def test_the_identifiability_file_is_the_posteriors(shipped):
 def test_odd_shows_the_shipped_calibration():
     text = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
     assert odd_with_calibration_table(text) == text, \
-        "run: python -m trustsim.params --update-odd docs/ODD.md"
+        "run: python scripts/update_odd.py docs/ODD.md"
 
 
 def test_the_defaults_lie_in_the_acceptance_region_of_the_last_generation(shipped):

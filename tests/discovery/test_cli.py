@@ -11,9 +11,9 @@ import pytest
 pytest.importorskip("ema_workbench")
 
 from tests.analysis.conftest import synthetic_run, write_folder
-from trustsim.analysis import load_results
+from trustsim.analysis.discovery import futures, gains
+from trustsim.analysis.results import load_results
 from trustsim.cli import main
-from trustsim.discovery import futures, gains
 from trustsim.sweep import load_experiment, run_sweep
 from trustsim.sweep.experiment import EXPERIMENT_DIR
 

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.discovery import DiscoveryError, parse_failure
-from trustsim.model import OUTPUTS
+from trustsim.analysis.discovery import DiscoveryError, parse_failure
+from trustsim.model.model import OUTPUTS
 
 
 def _frame(innov, incid):

@@ -8,7 +8,7 @@ import pytest
 
 pytest.importorskip("ema_workbench")
 
-from trustsim.discovery import choose_box, describe_box, feature_scores, run_cart, run_prim
+from trustsim.analysis.discovery import choose_box, describe_box, feature_scores, run_cart, run_prim
 
 PEEL = 0.05  # one peel step: PRIM removes at most 5 % of the futures in the box from one side
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.discovery import (
+from trustsim.analysis.discovery import (
     DiscoveryError,
     Futures,
     kendall_w,
@@ -18,7 +18,7 @@ from trustsim.discovery import (
     satisficing,
     scores,
 )
-from trustsim.model import OUTPUTS
+from trustsim.model.model import OUTPUTS
 
 
 def test_regret_by_hand():

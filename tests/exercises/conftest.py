@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.exercises import DEFAULT_REPLICATIONS, key_seeds, list_exercises, many_exercise_runs
+from trustsim.teach.exercises import (
+    DEFAULT_REPLICATIONS,
+    key_seeds,
+    list_exercises,
+    many_exercise_runs,
+)
 
 SHOULD_SEE_SEEDS = 6
 # one of each kind: a plain paired comparison, the scandal's gap measures, the mean over seeds

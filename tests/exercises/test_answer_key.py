@@ -17,7 +17,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from trustsim.exercises import (
+from trustsim.teach.exercises import (
     DEFAULT_REPLICATIONS,
     Answer,
     Check,

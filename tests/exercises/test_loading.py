@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.exercises import (
+from trustsim.teach.exercises import (
     EXERCISE_DIR,
     LANGS,
     ExerciseError,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from trustsim.exercises import LANGS, ExerciseError, answer_key
-from trustsim.scenarios import INFO_SECTIONS, ScenarioError, list_scenarios, load_scenario
-from trustsim.teaching import (
+from trustsim.model.scenarios import INFO_SECTIONS, ScenarioError, list_scenarios, load_scenario
+from trustsim.teach.exercises import LANGS, ExerciseError, answer_key
+from trustsim.teach.teaching import (
     claim_codes,
     claim_text,
     exercise_guide,

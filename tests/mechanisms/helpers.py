@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from trustsim.model import TrustModel
+from trustsim.model.model import TrustModel
 
 # Parameters that silence the manager-update terms a test is not about (ODD 7.3).
 MANAGER_TERMS_OFF = {
@@ -58,7 +58,7 @@ def frozen_quarters(model: TrustModel, quarters: int = 24) -> dict[str, float]:
     experiments under way and the initial rules. Two models that differ only in a lever of these
     submodels then see the same ideas. Returns each output and diagnostic summed over the quarters.
     """
-    from trustsim.model import DIAGNOSTICS, OUTPUTS
+    from trustsim.model.model import DIAGNOSTICS, OUTPUTS
 
     totals = dict.fromkeys(OUTPUTS + DIAGNOSTICS, 0.0)
     rules = model.regulation.copy()
@@ -91,9 +91,9 @@ def structural(model: TrustModel, name: str):
     """A constant of the functional forms by its parameter name (`autonomy_base`): the model's
     parameter when it is one, else the constant of that name in capitals in trustsim.model or
     trustsim.networks (ODD §9; constants are becoming parameters one by one)."""
-    import trustsim.model as model_module
-    import trustsim.networks as networks_module
-    from trustsim.params import PARAMETERS
+    import trustsim.model.model as model_module
+    import trustsim.model.networks as networks_module
+    from trustsim.model.params import PARAMETERS
 
     if name in {spec.name for spec in PARAMETERS}:
         return model.p[name]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import small, structural, wp_mean
-from trustsim.model import FUNDED
+from trustsim.model.model import FUNDED
 
 SOURCES = (0, 9, 18)
 

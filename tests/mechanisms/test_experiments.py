@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, set_kinds, small, structural, wp_mean
-from trustsim.model import CROSS, FUNDED, METHOD
+from trustsim.model.model import CROSS, FUNDED, METHOD
 
 N = 20_000  # experiments per workplace
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import climate_weights, small, structural
-from trustsim.model import FUNDED
+from trustsim.model.model import FUNDED
 
 
 def test_rates_and_means_are_weighted_to_real_head_counts():

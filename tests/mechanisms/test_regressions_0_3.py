@@ -15,10 +15,10 @@ import pandas as pd
 import pytest
 
 from tests.mechanisms.helpers import small
-from trustsim.analysis import summarise
-from trustsim.model import DIAGNOSTICS, FUNDED, OUTPUTS, TrustModel
-from trustsim.params import ParameterError, Params
-from trustsim.worlds import (
+from trustsim.analysis.results import summarise
+from trustsim.model.model import DIAGNOSTICS, OUTPUTS, TrustModel
+from trustsim.model.params import ParameterError, Params
+from trustsim.model.worlds import (
     MUNICIPAL_STAFF,
     MUNICIPALITY,
     REGION,

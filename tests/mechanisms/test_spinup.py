@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, small, structural
-from trustsim.model import SPINUPS, STATE, TrustModel
+from trustsim.model.model import SPINUPS, STATE, TrustModel
 
 KW = {"world": "state", "scale": 0.02, "spinup_years": 2}
 LEVERS = {

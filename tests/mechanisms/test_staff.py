@@ -20,7 +20,7 @@ from tests.mechanisms.helpers import (
     small,
     structural,
 )
-from trustsim.staff import StaffPopulation
+from trustsim.model.staff import StaffPopulation
 
 TRAITS = ("motivation_base", "competence", "digital", "perception")
 

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.mechanisms.helpers import binomial_margin, set_kinds, small
-from trustsim.agents import DOMAIN_MIX, SupportBody, support_bodies
+from trustsim.model.agents import DOMAIN_MIX, SupportBody, support_bodies
 
 KINDS = np.array([0, 0, 0, 0, 1, 1, 1, 2, 2, 2])
 

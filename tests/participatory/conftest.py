@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.participatory import Session
+from trustsim.play.participatory import Session
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 from trustsim.cli import main
-from trustsim.participatory import Session
+from trustsim.play.participatory import Session
 
 NAMES = ("Zelda Gov", "Ylva Esv", "Xerxes Head", "Wilma Obs")
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from trustsim.participatory import (
+from trustsim.play.participatory import (
     JOIN_ALPHABET,
     JOIN_CODE_LENGTH,
     ParticipatoryError,

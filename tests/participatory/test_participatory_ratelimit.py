@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.participatory import RateLimiter, guess_probability
+from trustsim.play.participatory import RateLimiter, guess_probability
 
 
 class Clock:

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.model import OUTPUTS, TrustModel
-from trustsim.participatory import ParticipatoryError, Session, replay
+from trustsim.model.model import OUTPUTS, TrustModel
+from trustsim.play.participatory import ParticipatoryError, Session, replay
 
 
 def full_session(make_session, scenario="experimentation"):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from trustsim.model import TrustModel
-from trustsim.params import Params
-from trustsim.participatory import ParticipatoryError, set_policy
+from trustsim.model.model import TrustModel
+from trustsim.model.params import Params
+from trustsim.play.participatory import ParticipatoryError, set_policy
 
 
 def play(s, rounds, decide=None, scandal_in=None):

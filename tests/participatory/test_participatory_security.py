@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.participatory import ParticipatoryError
+from trustsim.play.participatory import ParticipatoryError
 
 
 @pytest.fixture

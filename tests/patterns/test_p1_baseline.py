@@ -28,7 +28,7 @@ per 1 000 staff per year.
 import numpy as np
 import pytest
 
-from trustsim.model import BLOCKERS
+from trustsim.model.model import BLOCKERS
 
 from ..support.runs import ci95, replicate, reported
 

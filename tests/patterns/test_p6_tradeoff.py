@@ -25,7 +25,9 @@ from ..support.runs import ci95, final, replicate
 
 HIGH_RISK = {"sector_risk": 0.9, "method_support": 0.0}  # no safeguards; safety_catch default 0.5
 LOW_RISK_SAFEGUARDED = {"sector_risk": 0.05, "method_support": 1.0}
-ALWAYS_SUCCEEDS = {"base_success": 1.0, "quality_success": 0.0, "manager_digital_effect": 0.0}
+# an alternative world inside the robustness experiment's uncertainty set (base_success 0.3-0.7,
+# quality_success 0.2-0.6), not a knock-out: experiments that mostly succeed
+MOSTLY_SUCCEED = {"base_success": 0.7, "quality_success": 0.6}
 N_SEEDS, YEARS = 12, 10
 
 
@@ -70,10 +72,11 @@ def test_more_autonomy_brings_more_failed_experiments():
     assert failed.mean() > 0.25 * gained.mean() > 0, (failed.mean(), gained.mean())
 
 
-def test_failure_cost_of_autonomy_fails_when_experiments_always_succeed():
-    # base_success 1 with no quality or digital penalty: autonomy's extra innovations come with
-    # almost no extra failures (measured one per 200)
-    control, trust = control_vs_trust(ALWAYS_SUCCEEDS)
+def test_failure_cost_of_autonomy_fails_when_experiments_mostly_succeed():
+    # at the top of the plausible success range (0.2.3 used a knock-out: base_success 1 with no
+    # quality or digital term), autonomy's extra innovations come with fewer than one extra
+    # failure per four: the pattern's own criterion fails
+    control, trust = control_vs_trust(MOSTLY_SUCCEED)
     failed = final(trust, "experiments_failed") - final(control, "experiments_failed")
     gained = final(trust, "innovation_rate") - final(control, "innovation_rate")
-    assert failed.mean() < 0.05 * gained.mean(), (failed.mean(), gained.mean())
+    assert gained.mean() > 0 and failed.mean() < 0.25 * gained.mean(), (failed.mean(), gained.mean())

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trustsim.analysis import summarise
+from trustsim.analysis.results import summarise
 from trustsim.sweep import load_experiment
 from trustsim.sweep.design import build_design
 from trustsim.sweep.experiment import ExperimentError

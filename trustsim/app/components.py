@@ -197,9 +197,9 @@ def scenario_items(
 
 
 def claim_texts(codes: tuple[str, ...], lang: str) -> str:
-    """The claims written out ("C1: ...") when `trustsim.teaching` provides them, else the codes."""
+    """The claims written out ("C1: ...") when `trustsim.teach.teaching` provides them, else the codes."""
     try:
-        claim_text = importlib.import_module("trustsim.teaching").claim_text
+        claim_text = importlib.import_module("trustsim.teach.teaching").claim_text
     except (ImportError, AttributeError):
         return ", ".join(codes) or "-"
     out = []
@@ -214,7 +214,7 @@ def claim_texts(codes: tuple[str, ...], lang: str) -> str:
 def scenario_info_text(name: str, lang: str) -> str:
     """A scenario's Info text as Markdown (sections with their titles), or "" if there is none."""
     try:
-        teaching = importlib.import_module("trustsim.teaching")
+        teaching = importlib.import_module("trustsim.teach.teaching")
         sections = teaching.scenario_info(name, lang)
         titles = teaching.SECTION_TITLES
     except Exception:  # noqa: BLE001 - no teaching texts (yet): the panel is left out
@@ -595,7 +595,7 @@ def InfoPanel(lang: str, scenario: str = "", scenario_title: str = ""):
     """NetLogo-style Info: What is it? How it works. How to use it. Things to notice/try.
 
     With `scenario`, a last panel holds that scenario's own Info text (its file's [info] table,
-    through `trustsim.teaching.scenario_info`, when that module is there).
+    through `trustsim.teach.teaching.scenario_info`, when that module is there).
     """
     sections = ("what", "how", "use", "notice", "try", "credits")
     info = scenario_info_text(scenario, lang) if scenario else ""

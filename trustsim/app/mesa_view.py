@@ -31,8 +31,8 @@ from trustsim.app.charts import (
     plot_output,
 )
 from trustsim.app.session import LEVERS, SCALES, network_layout, network_snapshot
-from trustsim.model import TrustModel
-from trustsim.params import SPECS
+from trustsim.model.model import TrustModel
+from trustsim.model.params import SPECS
 
 with warnings.catch_warnings():  # Solara warns about its own optional pieces on import
     warnings.simplefilter("ignore", UserWarning)
@@ -87,7 +87,7 @@ class ViewModel(TrustModel):
 
 # ---------------------------------------------------------------------------- model parameters
 def lever_param(name: str, step: float) -> dict[str, Any]:
-    """A SolaraViz user parameter for one lever: range and default from `trustsim.params.SPECS`."""
+    """A SolaraViz user parameter for one lever: range and default from `trustsim.model.params.SPECS`."""
     spec = SPECS[name]
     label = LABELS.get(name, name)
     if spec.kind is bool:

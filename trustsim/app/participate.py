@@ -1,6 +1,6 @@
 """The participatory pages: `/join` (participants, phone-sized) and `/console` (the facilitator).
 
-Both read the registry of `trustsim/app/room.py`; the game itself is `trustsim/participatory.py`.
+Both read the registry of `trustsim/app/room.py`; the game itself is `trustsim/play/participatory.py`.
 A browser is known by Solara's session cookie: the facilitator's browser owns the session it
 started, a participant's browser holds its seat (a reload or a phone that slept gets it back).
 No token ever reaches a page. Every page waits on its room in a thread of its own session and
@@ -23,7 +23,7 @@ import pandas as pd
 import solara
 from solara.alias import rv
 
-from trustsim.participatory import AGENCY_HEAD, DECISIONS, OBSERVER, ROLES, escape
+from trustsim.play.participatory import AGENCY_HEAD, DECISIONS, OBSERVER, ROLES, escape
 
 from .components import LanguageSwitch, start_play
 from .i18n import MissingString, default_lang, number, t

@@ -1,6 +1,6 @@
 """The web layer of participatory sessions: which browser holds which seat, timers, rate limits.
 
-`trustsim/participatory.py` is the game (sessions, roles, rounds, the log); this module is what
+`trustsim/play/participatory.py` is the game (sessions, roles, rounds, the log); this module is what
 the served pages need around it, and imports no Solara so that it is tested and benchmarked
 without a browser:
 
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustsim.participatory import (
+from trustsim.play.participatory import (
     DECISIONS,
     MAX_ROUNDS,
     OBSERVER,

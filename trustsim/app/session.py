@@ -25,10 +25,10 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from trustsim.model import TrustModel
-from trustsim.params import SPECS, ParameterError, Params
-from trustsim.scenarios import Scenario, ScenarioError, list_scenario_names, load_scenario
-from trustsim.worlds import WORLDS
+from trustsim.model.model import TrustModel
+from trustsim.model.params import SPECS, ParameterError, Params
+from trustsim.model.scenarios import Scenario, ScenarioError, list_scenario_names, load_scenario
+from trustsim.model.worlds import WORLDS
 
 DEFAULT_SCENARIO = "baseline-control"
 DEFAULT_WORLD = "state"
@@ -46,7 +46,7 @@ PLAY_TO_YEARS = (1, 2, 3, 4, 5, 8, 10, 15, 20, 30)  # "Play to year N" choices
 
 @dataclass(frozen=True)
 class Lever:
-    """A parameter the page offers as a control; range and type come from `trustsim.params`."""
+    """A parameter the page offers as a control; range and type come from `trustsim.model.params`."""
 
     name: str
     step: float = 0.05  # slider step; ignored for on/off levers
@@ -443,11 +443,11 @@ class Workshop:
 
 # ---------------------------------------------------------------------------- exercises
 def list_exercises() -> tuple[list[Any], list[str]]:
-    """The exercises of `trustsim.exercises` and a message per problem ([] if there are none)."""
+    """The exercises of `trustsim.teach.exercises` and a message per problem ([] if there are none)."""
     try:
-        from trustsim import exercises
+        from trustsim.teach import exercises
     except ImportError as exc:
-        return [], [f"trustsim.exercises is not available ({exc})"]
+        return [], [f"trustsim.teach.exercises is not available ({exc})"]
     try:
         return list(exercises.list_exercises()), []
     except Exception as exc:  # noqa: BLE001 - a broken exercise file: a message in the page
@@ -472,7 +472,7 @@ def exercise_setup(exercise: Any) -> Setup:
 class ExerciseProgress:
     """A student's way through one exercise: the step shown and the answers given.
 
-    Plain Python; the answers are checked by `trustsim.exercises.check_answer` against the answer
+    Plain Python; the answers are checked by `trustsim.teach.exercises.check_answer` against the answer
     key the model computed (`answer_key`), never against numbers typed into the page.
     """
 
@@ -485,7 +485,7 @@ class ExerciseProgress:
 
     @classmethod
     def start(cls, exercise: Any) -> ExerciseProgress:
-        from trustsim import exercises
+        from trustsim.teach import exercises
 
         try:
             return cls(exercise, key=exercises.answer_key(exercise))
@@ -526,7 +526,7 @@ class ExerciseProgress:
 
     def answer(self, question: Any, response: Any) -> bool | None:
         """Record a response; True/False if the key can check it, None if it cannot."""
-        from trustsim.exercises import check_answer
+        from trustsim.teach.exercises import check_answer
 
         text = "" if response is None else str(response).strip()
         if not text:

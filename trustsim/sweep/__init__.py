@@ -5,7 +5,9 @@
     run_sweep(exp, "results/headline")
     manifest, frame = load_results("results/headline")
 
-See docs/sweeps.md for the experiment file format and the results folder.
+See docs/sweeps.md for the experiment file format and the results folder. The layer above the
+model: it imports `trustsim.model` (and `trustsim.resources`) only; the `trustsim sweep` command
+line is `trustsim.cli.sweep`.
 """
 
 from .design import Design, build_design

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from ..params import SPECS
+from ..model.params import SPECS
 from .experiment import Experiment, Factor
 
 

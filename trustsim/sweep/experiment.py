@@ -35,9 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..params import SPECS, ParameterError, Params, ParamSpec
-from ..resources import shipped_folder
-from ..scenarios import (
+from ..model.params import SPECS, ParameterError, Params, ParamSpec
+from ..model.scenarios import (
     Scenario,
     ScenarioError,
     check_keys,
@@ -45,7 +44,8 @@ from ..scenarios import (
     load_scenario,
     read_toml,
 )
-from ..worlds import WORLDS, default_scale, scale_problem
+from ..model.worlds import WORLDS, default_scale, scale_problem
+from ..resources import shipped_folder
 from .posterior import Posterior, PosteriorError, load_posterior, resolve
 
 CALIBRATION_DIR = shipped_folder("calibration", "TRUSTSIM_CALIBRATION")

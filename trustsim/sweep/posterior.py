@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ..params import LEVERS, SPECS
+from ..model.params import LEVERS, SPECS
 
 BOOKKEEPING = ("generation", "weight", "distance")
 DRAW_STREAM = 0x9057  # the posterior draws' own stream beside the seeds (SeedSequence key)

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..scenarios import Scenario
+from ..model.scenarios import Scenario
 from .design import Design
 from .experiment import Experiment
 
@@ -130,7 +130,7 @@ def shard_frame(task: RunTask, frame: pd.DataFrame) -> pd.DataFrame:
 
 def default_run(task: RunTask) -> pd.DataFrame:
     """One model run through the public API `trustsim.run`."""
-    from ..runner import run
+    from ..model.runner import run
 
     return run(task.scenario, world=task.world, scale=task.scale, years=task.years,
                seed=task.seed, overrides=task.overrides)

@@ -201,7 +201,7 @@ def model_hash() -> str:
     """sha256 over the model's source files (not the CLI, app or analysis)."""
     import hashlib
 
-    package = Path(__file__).resolve().parent.parent
+    package = Path(__file__).resolve().parent.parent / "model"
     digest = hashlib.sha256()
     for name in MODEL_SOURCES:
         digest.update(name.encode())
