@@ -9,7 +9,7 @@ numbers of real people, so an unweighted output differs from the weighted one.
 import numpy as np
 import pytest
 
-from tests.mechanisms.helpers import climate_weights, small, structural
+from tests.mechanisms.helpers import climate_weights, small
 from trustsim.model.model import FUNDED
 
 

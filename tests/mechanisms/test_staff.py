@@ -18,7 +18,6 @@ from tests.mechanisms.helpers import (
     granted_autonomy,
     safety_target,
     small,
-    structural,
 )
 from trustsim.model.staff import StaffPopulation
 
