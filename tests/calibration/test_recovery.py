@@ -24,6 +24,11 @@ from trustsim.model.scenarios import load_scenario
 from .conftest import tiny_config
 
 TRUTH = {"idea_rate": 1.0, "culture_threshold": 0.5, "slack_per_horizon_year": 0.05}
+# Work sites of the public sector's size (about 3 teams): since 0.3 the state's sites have their
+# real size (about 101 staff, 8 teams) and nearly all of them innovate within two years, which
+# leaves the share too little room to inform idea_rate (width ratio 0.84 at the state's size) —
+# the population question of issue 24, not the fit's machinery, which this test is about.
+SITES = {"state_site_staff": 38}
 SD = {"workplaces_innovating_2y": 0.03, "experimentation_culture": 0.02}
 PRIORS = """idea_rate = { low = 0.2, high = 4.0, source = "test: recovery" }
 culture_threshold = { low = 0.2, high = 0.9, source = "test: recovery" }
@@ -34,7 +39,7 @@ slack_per_horizon_year = { source = "test: recovery (not identified at a 1-year 
 def synthetic_targets(tmp_path) -> None:
     """Simulate the fitted statistics at TRUTH, with the tiny config's settings (conftest) and
     another root seed than the calibration's."""
-    params = {**load_scenario("baseline-control").params, "spinup_years": 2}
+    params = {**load_scenario("baseline-control").params, "spinup_years": 2, **SITES}
     setup = SimSetup("state", 0.01, 1, 1, 999, params, tuple(SD))
     stats = simulate(setup, TRUTH)
     lines = []
@@ -56,7 +61,8 @@ def test_known_parameters_are_recovered(tmp_path, write_config):
     targets = tmp_path / "synthetic.toml"
     synthetic_targets(tmp_path)
     path = write_config(
-        tiny_config(targets, population=40, generations=4, root_seed=3, priors=PRIORS)
+        tiny_config(targets, population=40, generations=4, root_seed=3, priors=PRIORS,
+                    extra="[fixed]\nstate_site_staff = 38\n")
     )
     assert tomllib.loads(targets.read_text())["target"]
     cal = load_calibration(path)
