@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.runs import ci95, final, replicate, reported  # noqa: E402
-from trustsim.model.model import BLOCKERS  # noqa: E402
+from tests.support.runs import ci95, final, replicate, reported
+from trustsim.model.model import BLOCKERS
 
 
 def fmt(x, d=3) -> str:
