@@ -366,8 +366,7 @@ class TrustModel(mesa.Model):
         norm = np.bincount(org, weights=o, minlength=self.n_agencies) / np.bincount(
             org, minlength=self.n_agencies
         )
-        net = (self.trust_signal[:, 1:] - self.control_signal[:, 1:]).sum(axis=1)
-        relief = 1.0 - self.p.support_reporting_effect * np.clip(net, -1.0, 1.0)
+        relief = self._relief()
         held = dict.fromkeys(CHANNEL_GROUPS["orientation"], o)
         held.update(
             free_time=self.slack, money=self.slack, budget_cuts=self.p.budget_horizon_years,
@@ -490,12 +489,14 @@ class TrustModel(mesa.Model):
         """Reporting demands as organisations meet them: budget- and digital-domain support
         changes what they must report (C5): r · (1 - support_reporting_effect · clip(net, -1, 1)),
         net = trust minus control signal held in the budget and digital domains."""
+        reporting = self._held("reporting", self.reporting)  # docs/channels.md
+        return np.clip(reporting * self._held("reporting_relief", self._relief()), 0.0, 1.0)
+
+    def _relief(self) -> np.ndarray:
+        """The factor support puts on reporting demands: 1 - support_reporting_effect ·
+        clip(net, -1, 1), net the trust minus control signal in the budget and digital domains."""
         net = (self.trust_signal[:, 1:] - self.control_signal[:, 1:]).sum(axis=1)
-        relief = self.p.support_reporting_effect * np.clip(net, -1.0, 1.0)
-        if self.channels_off & {"reporting", "reporting_relief"}:  # docs/channels.md
-            reporting = self._held("reporting", self.reporting)
-            return np.clip(reporting * self._held("reporting_relief", 1.0 - relief), 0.0, 1.0)
-        return np.clip(self.reporting * (1.0 - relief), 0.0, 1.0)
+        return 1.0 - self.p.support_reporting_effect * np.clip(net, -1.0, 1.0)
 
     def _manager_turnover(self) -> None:
         """A share manager_turnover / 4 of managers leave each quarter; a recruit takes the
