@@ -228,7 +228,12 @@ def run_points(setup: SimSetup, values: list[dict[str, float]], executor, progre
     """Simulate every parameter set (in the executor, results in order)."""
     out, start = [], time.monotonic()
     jobs = [(setup, v) for v in values]
-    results = executor.map(_run_one, jobs, chunksize=4) if executor else map(_run_one, jobs)
+    if executor is None:
+        results = map(_run_one, jobs)
+    elif isinstance(executor, ProcessPoolExecutor):
+        results = executor.map(_run_one, jobs, chunksize=4)
+    else:  # a Dask executor
+        results = executor.map(_run_one, jobs)
     for i, res in enumerate(results, 1):
         out.append(res)
         if progress and (i % 50 == 0 or i == len(jobs)):
