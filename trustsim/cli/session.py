@@ -69,7 +69,7 @@ def _read_only_uri(path: Path) -> str:
 def read_session_file(path: Path) -> tuple[dict[str, Any], list[tuple]]:
     """The `meta` and the events (seq, time, kind, round, participant, role, payload) of a
     session file, opened read-only; a ParticipatoryError says what is wrong with it."""
-    from ..play.participatory import FORMAT_VERSION, ParticipatoryError
+    from ..play.participatory import READABLE_FORMATS, ParticipatoryError
 
     if not path.exists():
         raise ParticipatoryError(f"{path}: no such file; {WHAT_IS_A_SESSION_FILE}")
@@ -102,9 +102,10 @@ def read_session_file(path: Path) -> tuple[dict[str, Any], list[tuple]]:
             raise
         raise ParticipatoryError(f"{not_ours} ({exc})") from None
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         raise ParticipatoryError(
-            f"{path}: session format {version!r}; this trustsim reads format {FORMAT_VERSION}"
+            f"{path}: session format {version!r}; this trustsim reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}"
         )
     missing = [k for k in META_KEYS if k not in meta]
     if missing:
