@@ -36,6 +36,8 @@ EVENT_KINDS = (  # the order `show` lists them in (docs/participatory.md, "The s
     "broadcast",
     "remove",
     "reset",
+    "restart",
+    "end",
 )
 YEARLY_COLUMNS = ("innovation_rate", "incident_rate", "trust_orientation", "steering_detail")
 WHAT_IS_A_SESSION_FILE = "a session file is the SQLite file a participatory session writes"
@@ -139,6 +141,8 @@ def summarise(meta: dict[str, Any], events: list[tuple]) -> dict[str, Any]:
             state = "finished" if rnd >= meta["rounds"] else "closed"
         elif kind == "reset":
             played, state, current = 0, "waiting", 0
+        elif kind == "restart" and state == "open":
+            state = "paused"  # a round open when the server stopped waits for the facilitator
     kinds = Counter(e[2] for e in events)
     order = [k for k in EVENT_KINDS if k in kinds] + sorted(set(kinds) - set(EVENT_KINDS))
     return {

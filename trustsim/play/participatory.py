@@ -1025,6 +1025,20 @@ class Session:
                 "INSERT OR REPLACE INTO clients (who, digest) VALUES (?, ?)", (who, digest)
             )
 
+    def note(self, key: str, value: Any) -> None:
+        """Store a setting of the layer above (e.g. the room's timer) in the file's meta table,
+        as "note.KEY", so that a resumed session gets it back (`notes()`)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (f"note.{key}", json.dumps(value, sort_keys=True)),
+            )
+
+    def notes(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'note.%'")
+            return {k[5:]: json.loads(v) for k, v in rows}
+
     def clients(self) -> dict[str, str]:
         """who -> the digest of the browser that holds the seat (see `remember_client`)."""
         with self._lock:
@@ -1346,6 +1360,8 @@ def resume(
         if s.ended:
             db.close()
             raise ParticipatoryError(f"{path}: this session was ended; replay it instead")
+        for p in s.participants.values():  # tokens are never stored: fresh ones
+            p.token = secrets.token_urlsafe(24)
         left = None
         if s.state == "open" and s.deadline is not None:
             last = s.last_time if s.last_time is not None else s._now(now)
