@@ -139,9 +139,29 @@ def test_refusals_are_in_the_page_language(rooms):
     third.one("ts-pp-role", v.Select).v_model = "government"
     third.click("ts-pp-join")
     assert eventually(lambda: third.text("ts-pp-error")) == t("pe.role_full", "sv", seats="1/1")
-    # the role list shows the seats as X/Y
+    # the refusal names the seats; the role list itself reveals nothing before the code is
+    # checked (no look-up per keystroke: issue 18)
     items = [i["text"] for i in third.one("ts-pp-role", v.Select).items]
-    assert "Regeringen (1/1)" in items
+    assert "Regeringen" in items and not any("/" in i for i in items)
+
+
+def test_typing_a_code_looks_nothing_up_only_join_does(rooms):
+    """Issue 18: the join form looked the code up on every keystroke, outside both rate limits
+    (3 guesses a second by typing). Now typing costs nothing and only Gå med is counted."""
+    start(rooms)
+    page = phone(rooms, "cookie-typist", "sv")
+    looked = []
+    real = rooms.room_by_code
+    rooms.room_by_code = lambda code: looked.append(code) or real(code)
+    field = page.one("ts-pp-code", v.TextField)
+    for i in range(40):
+        field.v_model = f"ABC{i:06d}"
+    assert looked == []
+    assert rooms.joins.retry_after("cookie-typist") == 0
+    page.one("ts-pp-name", v.TextField).v_model = "Ada"
+    page.click("ts-pp-join")
+    assert eventually(lambda: page.text("ts-pp-error")) == t("pe.wrong_code", "sv")
+    assert len(looked) == 1
 
 
 def test_a_participant_never_reaches_the_console(rooms):
@@ -183,6 +203,10 @@ def test_reload_keeps_the_seat_and_removal_and_end_are_shown(rooms):
     assert "Rut" in again.text("ts-pp-you") and not again.all("ts-pp-join")
     assert "reconnect" in set(room.session.events()["kind"])
     eventually(lambda: desk.all("ts-pc-remove"))
+    desk.click("ts-pc-remove")  # one click only arms the button (issue 16)
+    eventually(lambda: desk.all("ts-pc-remove-armed"))
+    assert room.participant("cookie-r") is not None
+    assert t("pc.confirm.short", "sv") in desk.text("ts-pc-remove-armed")
     desk.click("ts-pc-remove")
     eventually(lambda: first.all("ts-pp-removed"))
     assert t("pp.removed", "sv") in first.text("ts-pp-removed")

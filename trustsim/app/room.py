@@ -455,7 +455,9 @@ class Rooms:
     def _room_of(session: Session, path: Path) -> Room:
         clients = session.clients()
         setting = session.notes().get("room", {})
-        room_id = path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 3 else secrets.token_hex(4)
+        room_id = (
+            path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 3 else secrets.token_hex(4)
+        )
         room = Room(
             room_id,
             session,
