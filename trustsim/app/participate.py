@@ -428,17 +428,20 @@ def DecisionSlider(
             unsafe_innerHTML=f'{escape(shown)}<span class="ts-pp-value">'
             f"{escape(number(value, lang))}</span>",
         )
-        if name == "budget_horizon_years":
-            solara.SliderInt(
-                "",
-                value=round(value),
-                min=int(low),
-                max=int(high),
-                on_value=on_value,
-                tick_labels=[str(y) for y in range(int(low), int(high) + 1)],
-            )
-        else:
-            solara.SliderFloat("", value=value, min=low, max=high, step=0.05, on_value=on_value)
+        # Vuetify's slider, not solara.SliderFloat: that one calls float() on whatever the
+        # websocket sends before any check of ours, and shows the traceback in the page
+        whole = name == "budget_horizon_years"
+        rv.Slider(
+            v_model=value,
+            on_v_model=on_value,
+            min=low,
+            max=high,
+            step=1 if whole else 0.05,
+            ticks="always" if whole else False,
+            tick_labels=[str(y) for y in range(int(low), int(high) + 1)] if whole else [],
+            hide_details=True,
+            class_="ts-pp-slider",
+        )
     return box
 
 
@@ -955,7 +958,13 @@ def KeyForm(client: str, lang: str, rooms: Rooms, on_unlocked: Callable[[], None
 
     solara.Warning(t("pc.key_needed", lang), classes=["ts-pc-key-needed"])
     with solara.Row(style={"align-items": "center", "max-width": "640px"}):
-        solara.InputText(t("pc.key", lang), value=key, password=True, classes=["ts-pc-key"])
+        solara.InputText(
+            t("pc.key", lang),
+            value=key,
+            password=True,
+            continuous_update=True,
+            classes=["ts-pc-key"],
+        )
         solara.Button(
             t("pc.unlock", lang), on_click=unlock, color="primary", classes=["ts-pc-unlock"]
         )

@@ -212,7 +212,7 @@ class Room:
             return p.token
 
     def token_of(self, client: str) -> str:
-        token = self.seats.get(client)
+        token = self.seats.get(client) or self._claim(client)
         if token is None:
             raise RoomError("this browser holds no seat in the session; join first", "no_seat")
         return token
