@@ -115,16 +115,17 @@ PP_CSS = """
 .ts-pc-body { display: flex; gap: 18px; align-items: flex-start; }
 .ts-pc-side { flex: 0 0 330px; width: 330px; }
 .ts-pc-main { flex: 1 1 auto; min-width: 0; }
+.ts-pc-side h3 { margin: 6px 0 2px 0; }
 .ts-pc-code { font-size: 2.3em; font-weight: 700; letter-spacing: 0.06em; font-family: monospace; }
 .ts-pc-url { font-size: 1.05em; word-break: break-all; }
-.ts-pc-qr svg { width: 190px; height: 190px; }
+.ts-pc-qr svg { width: 150px; height: 150px; }
 .ts-pc-buttons { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
 .ts-pc-charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 16px; }
 .ts-pc-charts .ts-chart { height: 250px; }
-.ts-pc-people { max-height: 190px; overflow-y: auto; columns: 2; column-gap: 10px; }
+.ts-pc-people { max-height: 200px; overflow-y: auto; }
 .ts-pc-people > div { display: flex; align-items: center; justify-content: space-between;
   break-inside: avoid; font-size: 0.9em; }
-.ts-pc-seats table td { padding: 1px 5px; }
+.ts-pc-seats div { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 0.9em; }
 .ts-pc-message-row { margin: 6px 0 14px 0; align-items: center; }
 .ts-pc-file { font-size: 0.8em; color: #555; }
 @media (max-width: 900px) { .ts-pc-body { flex-direction: column; }
@@ -852,8 +853,11 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                 if loopback:
                     solara.Warning(t("pc.loopback", lang), classes=["ts-pc-loopback"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.seats", lang)))
-            rows = [[role_name(r, lang), s] for r, s in console["seats"].items()]
-            Raw(html_table(["", ""], rows, "ts-pc-seats-table"), ["ts-pc-seats"])
+            seats = "".join(
+                f"<span>{escape(role_name(r, lang).split(' (')[0])} <b>{escape(s)}</b></span>"
+                for r, s in console["seats"].items()
+            )  # one compact block, so the list of people stays on the first screen
+            Raw(seats, ["ts-pc-seats"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.people", lang)))
             People(room, client, follow, lang, act)
         with solara.Div(classes=["ts-pc-main"]):
