@@ -77,7 +77,7 @@ def surveyed():
 
 
 def test_site_share_is_the_models_work_site_share(surveyed):
-    _, _, rec, stats = surveyed
+    _, _, _rec, stats = surveyed
     # the all-sites statistic is the model's own output (same sites, same weights)
     model = TrustModel(world="public-sector", scale=0.01, rng=11, params=BASE)
     series = [model.workplaces_innovating_2y]
@@ -96,11 +96,11 @@ def test_state_staff_statistics_count_state_staff_only(surveyed):
     assert state.any() and (~state).any()
     rec = _Record()
     view.quarter(rec)
-    expected = (w * state * (st.safety > 0.5)).sum() / (w * state).sum()
-    assert rec.series["state_staff_safety_majority"][0] == pytest.approx(expected, abs=1e-12)
-    # and it is not the all-staff share (the populations differ in the model)
-    everyone = (w * (st.safety > 0.5)).sum() / w.sum()
-    assert abs(expected - everyone) > 1e-6 or expected in (0.0, 1.0)
+    expected = (w * state * st.safety).sum() / (w * state).sum()
+    assert rec.series["state_staff_safety_agree"][0] == pytest.approx(expected, abs=1e-12)
+    # and it is not the all-staff mean (the populations differ in the model)
+    everyone = (w * st.safety).sum() / w.sum()
+    assert abs(expected - everyone) > 1e-4
 
 
 def test_municipal_admin_burden_weighs_municipal_teams_by_their_real_staff(surveyed):
@@ -133,7 +133,7 @@ def test_the_premise_statistics_see_a_world_that_tips(surveyed):
                         names=("orientation_max", "orientation_drift"), years=3)
     control = survey_run("public-sector", 0.01, 3, BASE,
                          names=("orientation_max", "orientation_drift"), years=3)
-    assert tipped["orientation_max"] > 0.6 > 0.45 > control["orientation_max"]
+    assert tipped["orientation_max"] > 0.6 and control["orientation_max"] < 0.45
 
 
 def test_survey_runs_are_seeded():
@@ -147,7 +147,7 @@ def test_survey_runs_are_seeded():
 def test_an_emulator_recovers_a_smooth_function_and_its_noise():
     rng = np.random.default_rng(0)
     z = rng.random((300, 6))
-    truth = lambda x: 0.3 + 0.4 * np.sin(3 * x[:, 0]) * x[:, 1] + 0.2 * x[:, 2] ** 2  # noqa: E731
+    truth = lambda x: 0.3 + 0.4 * np.sin(3 * x[:, 0]) * x[:, 1] + 0.2 * x[:, 2] ** 2
     noise = 0.02
     y = truth(z) + rng.normal(0, noise, len(z))
     with warnings.catch_warnings():
@@ -155,7 +155,7 @@ def test_an_emulator_recovers_a_smooth_function_and_its_noise():
         em = fit_emulator("s", z[:250], y[:250], active_inputs=3, seed=1)
     assert set(em.active) == {0, 1, 2}
     assert 0.5 * noise < math.sqrt(em.noise_var) < 2 * noise
-    mu, var = em.predict(z[250:])
+    mu, _var = em.predict(z[250:])
     assert np.sqrt(np.mean((mu - truth(z[250:])) ** 2)) < 2 * noise
     assert validate(em, z[250:], y[250:]) >= 0.95
 

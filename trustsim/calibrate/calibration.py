@@ -124,6 +124,7 @@ TARGET_KEYS = (
     "respondent",
     "population",
     "dynamic",
+    "discrepancy",
 )
 RESPONDENTS = ("site", "staff", "organisation", "documents")
 TARGET_FILE_KEYS = ("target", "missing", "parameter_sources", "notes")
@@ -167,6 +168,7 @@ class Target:
     respondent: str = ""
     population: str = ""
     dynamic: bool = False
+    discrepancy: float | None = None  # absolute sd; None: the config's scale discrepancy
 
     @property
     def indicator(self) -> bool:
@@ -594,6 +596,8 @@ def load_targets(path: Path) -> tuple[Target, ...]:
                 respondent=respondent,
                 population=str(entry.get("population", "")),
                 dynamic=dynamic,
+                discrepancy=None if entry.get("discrepancy") is None else _number(
+                    path, f"{where}.discrepancy", entry["discrepancy"], 0.0),
             )
         )
     if not any(t.use == "fit" for t in targets):

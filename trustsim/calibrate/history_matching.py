@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -96,13 +97,14 @@ class Emulator:
     noise_var: float  # the seed noise of one run (the white-noise term)
     prior_var: float  # the GP's latent prior variance (an upper bound on v)
     loo_z: float = math.nan  # share of held-back runs within 3 sd (validation)
+    inflation: float = 1.0  # latent variance factor that makes the held-back runs' errors honest
 
     def predict(self, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         xa = z[:, self.active]
         mean_lin = self.coef[0] + xa @ self.coef[1:]
         mu, sd = self.gp.predict(xa, return_std=True)
         var = np.maximum(sd**2 - self.noise_var, 1e-12)  # latent: without the seed noise
-        return mean_lin + mu, var
+        return mean_lin + mu, self.inflation * var
 
     def mean(self, z: np.ndarray) -> np.ndarray:
         xa = z[:, self.active]
@@ -113,6 +115,7 @@ def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: in
                  seed: int) -> Emulator:
     """Linear mean on the active inputs + a GP on its residuals (ARD RBF + white noise)."""
     from sklearn.ensemble import ExtraTreesRegressor
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.gaussian_process import GaussianProcessRegressor
     from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
 
@@ -132,7 +135,9 @@ def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: in
     ) + WhiteKernel(scale * 0.3, (scale * 1e-4, scale * 2))
     gp = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed,
                                   n_restarts_optimizer=0)
-    gp.fit(xa, resid)
+    with warnings.catch_warnings():  # a length scale at its bound is an inactive input, not news
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        gp.fit(xa, resid)
     noise = float(gp.kernel_.k2.noise_level)
     prior = float(gp.kernel_.k1.k1.constant_value)
     return Emulator(statistic, active, coef, gp, noise, prior)
@@ -146,9 +151,33 @@ def validate(emulator: Emulator, z: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.abs(y[ok] - mu) <= 3 * np.sqrt(var + emulator.noise_var)))
 
 
+def inflate(emulator: Emulator, z: np.ndarray, y: np.ndarray) -> float:
+    """The smallest factor f ≥ 1 on the latent variance with which 95 % of the held-back runs lie
+    within 1.96 sd (sd² = f · latent + seed noise): an emulator that is too sure of itself would
+    rule out points it cannot judge; this makes its variance as wide as its errors are."""
+    ok = np.isfinite(y)
+    emulator.inflation = 1.0
+    mu, var = emulator.predict(z[ok])
+    err = np.abs(y[ok] - mu)
+
+    def covered(f: float) -> float:
+        return float(np.mean(err <= 1.96 * np.sqrt(f * var + emulator.noise_var)))
+
+    if not len(err) or covered(1.0) >= 0.95:
+        return 1.0
+    low, high = 1.0, 1e4
+    for _ in range(60):  # bisection on log f
+        mid = math.sqrt(low * high)
+        low, high = (low, mid) if covered(mid) >= 0.95 else (mid, high)
+    emulator.inflation = high
+    return high
+
+
 # ----------------------------------------------------------------------------- implausibility
 def _target_var(t: Target, settings: HmSettings) -> float:
-    return t.sd**2 + (settings.scale_discrepancy * abs(t.value)) ** 2
+    """sd² + discrepancy²: the target's own discrepancy, or the scale's share of its value."""
+    d = settings.scale_discrepancy * abs(t.value) if t.discrepancy is None else t.discrepancy
+    return t.sd**2 + d**2
 
 
 def implausibility(emulators: dict[str, Emulator], targets: tuple[Target, ...],
@@ -168,7 +197,7 @@ def _cheap_rule_out(emulators, targets, settings, z) -> np.ndarray:
     out = np.zeros(len(z), dtype=bool)
     for t in targets:
         em = emulators[t.statistic]
-        bound = math.sqrt(em.prior_var + _target_var(t, settings))
+        bound = math.sqrt(em.inflation * em.prior_var + _target_var(t, settings))
         out |= np.abs(t.miss(em.mean(z))) / bound > settings.cutoff
     return out
 
@@ -375,7 +404,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
         t1 = time.monotonic()
         # training runs: the wave's first 85 % and every earlier run inside this wave's NROY
         # (they sample the same region); the wave's last 15 % validate the emulators
-        n_fit = int(round(0.85 * len(z)))
+        n_fit = round(0.85 * len(z))
         z_train, s_train = z[:n_fit], stats.iloc[:n_fit]
         if w > 1:
             earlier = pd.concat(all_runs[:-1], ignore_index=True)
@@ -390,6 +419,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
             y = stats[t.statistic].to_numpy(float)
             em = fit_emulator(t.statistic, z_train, s_train[t.statistic].to_numpy(float),
                               settings.active_inputs, cal.root_seed + w)
+            row[f"inflation.{t.statistic}"] = inflate(em, z[n_fit:], y[n_fit:])
             em.loo_z = validate(em, z[n_fit:], y[n_fit:])
             emulators[t.statistic] = em
             row[f"within3sd.{t.statistic}"] = em.loo_z
@@ -408,7 +438,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     weights = np.exp(loglik - loglik.max())
     weights /= weights.sum()
     values = pd.DataFrame(to_values(cal, z))
-    post = values.assign(weight=weights, loglik=loglik)
+    post = values.assign(weight=weights)
     ess = kish_ess(weights)
     wave_rows.append({"wave": "posterior", "runs": 0, "nroy_share": share,
                       "fit_seconds": time.monotonic() - t0})
@@ -428,7 +458,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     prior_runs = runs[runs["wave"] == 1]
     checks = {
         "ess": ess, "proposals": len(z), "nroy_share": share,
-        "resimulated": int(len(idx)), "distinct_resimulated": int(len(distinct)),
+        "resimulated": len(idx), "distinct_resimulated": len(distinct),
         "still_fitting_share": float(fits.mean()), "premise_share": float(premise.mean()),
         "prior_premise_share": float(premise_holds(prior_runs).mean()),
         "simulations": int(len(runs) + len(idx)),
