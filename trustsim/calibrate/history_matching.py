@@ -69,7 +69,7 @@ class HmSettings:
     scale_discrepancy: float = 0.05
     proposals: int = 4000
     resimulate: int = 500
-    candidates: int = 400_000  # most candidates drawn per wave when filling NROY
+    candidates: int = 5_000_000  # most uniform candidates drawn to find NROY points
 
 
 HM_KEYS = {
@@ -396,10 +396,16 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
         else:
             z, share = nroy_points(waves, fit, settings, settings.runs_per_wave, d,
                                    cal.root_seed + 100 * w)
-        say(f"wave {w}: NROY share {share:.3g}; simulating {len(z)} points")
-        stats = run_points(setup, to_values(cal, z), executor, say, f"wave {w}")
-        frame = pd.concat([pd.DataFrame(z, columns=[f"z.{n}" for n in names]), stats], axis=1)
-        frame.insert(0, "wave", w)
+        cached = _cached_wave(folder, cal, settings, w, z)
+        if cached is not None:
+            say(f"wave {w}: NROY share {share:.3g}; {len(z)} runs taken from {folder}")
+            frame, stats = cached, cached.drop(columns=["wave", *[f"z.{n}" for n in names]])
+        else:
+            say(f"wave {w}: NROY share {share:.3g}; simulating {len(z)} points")
+            stats = run_points(setup, to_values(cal, z), executor, say, f"wave {w}")
+            frame = pd.concat([pd.DataFrame(z, columns=[f"z.{n}" for n in names]), stats], axis=1)
+            frame.insert(0, "wave", w)
+            _cache_wave(folder, cal, settings, w, frame)
         all_runs.append(frame)
         t1 = time.monotonic()
         # training runs: the wave's first 85 % and every earlier run inside this wave's NROY
@@ -473,6 +479,38 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     result = HmResult(folder, post, pd.DataFrame(wave_rows), checks)
     write_hm(folder, cal, settings, result, runs, resim, scores)
     return result
+
+
+def _fingerprint(cal: Calibration, settings: HmSettings) -> str:
+    import hashlib
+    from dataclasses import asdict
+
+    text = json.dumps({"calibration": cal.canonical(), "settings": asdict(settings)},
+                      sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cache_wave(folder: Path, cal, settings, w: int, frame: pd.DataFrame) -> None:
+    """Keep a finished wave's runs (folder/waves/), so a stopped match resumes after it."""
+    waves = folder / "waves"
+    waves.mkdir(parents=True, exist_ok=True)
+    (waves / "fingerprint").write_text(_fingerprint(cal, settings))
+    write_atomically(waves / f"wave-{w}.parquet", lambda p: frame.to_parquet(p))
+
+
+def _cached_wave(folder: Path, cal, settings, w: int, z: np.ndarray) -> pd.DataFrame | None:
+    """A finished wave's runs if the folder holds them for this config and these design points."""
+    path = folder / "waves" / f"wave-{w}.parquet"
+    stamp = folder / "waves" / "fingerprint"
+    if not path.is_file() or not stamp.is_file():
+        return None
+    if stamp.read_text() != _fingerprint(cal, settings):
+        return None
+    frame = pd.read_parquet(path)
+    cols = [f"z.{p.name}" for p in cal.priors]
+    if frame.shape[0] != len(z) or not np.array_equal(frame[cols].to_numpy(), z):
+        return None
+    return frame
 
 
 def write_hm(folder: Path, cal, settings, result: HmResult, runs, resim, scores) -> None:
