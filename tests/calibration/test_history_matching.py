@@ -238,3 +238,33 @@ def test_the_shipped_posterior_is_a_real_sample():
     cal = load_calibration("config")
     for p in cal.priors:
         assert post[p.name].between(p.low, p.high).all()
+
+
+@pytest.mark.slow
+def test_a_quick_history_match_end_to_end_and_resumed(tmp_path):
+    """`trustsim calibrate config --quick` as a user runs it: progress, the report, the checks;
+    a stopped match continues from its finished waves with --resume (here: the posterior file
+    removed, the waves kept) and gives the same posterior."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "q"
+    cmd = [sys.executable, "-m", "trustsim", "calibrate", "config", "--quick", "--out", str(out),
+           "--workers", "2"]
+    first = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert first.returncode == 0, first.stderr
+    assert "wave 2: NROY share" in first.stderr and "ESS" in first.stderr
+    checks = json.loads((out / "checks.json").read_text())
+    assert checks["simulations"] == 2 * 60 + 20
+    report = (out / "report.md").read_text()
+    assert "still fitting" in report and "premise" in report
+    post = pd.read_parquet(out / "posterior.parquet")
+    again = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert again.returncode == 2 and "already holds a calibration" in again.stderr
+    (out / "posterior.parquet").unlink()
+    refused = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert refused.returncode == 2 and "--resume" in refused.stderr
+    resumed = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    assert resumed.stderr.count("taken from") == 2
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), post)

@@ -411,6 +411,8 @@ def _hm(path, table):
                               table.get("resimulate", d.resimulate), 1, 10**5, int),
         "candidates": _number(path, "history_matching.candidates",
                               table.get("candidates", d.candidates), 1000, 10**9, int),
+        "noise_pairs": _number(path, "history_matching.noise_pairs",
+                               table.get("noise_pairs", d.noise_pairs), 2, 10**5, int),
     }
     return HmSettings(**kw)
 
@@ -618,6 +620,7 @@ def quick_version(cal: Calibration) -> Calibration:
         )
     if cal.hm is not None:
         hm = replace(cal.hm, waves=min(cal.hm.waves, 2), runs_per_wave=min(cal.hm.runs_per_wave, 60),
+                     noise_pairs=min(cal.hm.noise_pairs, 10),
                      proposals=min(cal.hm.proposals, 200), resimulate=min(cal.hm.resimulate, 20))
     return replace(
         cal,

@@ -52,6 +52,7 @@ from .calibration import PROPOSAL_DECIMALS, Calibration, SimSetup, Target, simul
 from .report import write_atomically
 
 SEED_STREAM_FRESH = 1  # the re-simulation's seeds: root_seed + this (never a fitting run's seed)
+SEED_STREAM_NOISE = 2  # the seed-noise replicates' seeds: root_seed + this
 CHUNK = 20_000  # candidates per emulator evaluation (memory)
 MAX_TRAIN = 1500  # most runs an emulator is fitted to (the GP is cubic in them)
 
@@ -69,7 +70,8 @@ class HmSettings:
     scale_discrepancy: float = 0.05
     proposals: int = 4000
     resimulate: int = 500
-    candidates: int = 5_000_000  # most uniform candidates drawn to find NROY points
+    candidates: int = 20_000_000  # most uniform candidates drawn to find NROY points
+    noise_pairs: int = 60  # wave-1 points run at a second seed to measure the seed noise
 
 
 HM_KEYS = {
@@ -82,6 +84,7 @@ HM_KEYS = {
     "proposals": "posterior proposals drawn from the final NROY (the weighted posterior sample)",
     "resimulate": "posterior particles re-simulated at fresh seeds (the check on the simulator)",
     "candidates": "most uniform candidates drawn per wave to find NROY points",
+    "noise_pairs": "wave-1 points run again at other seeds to measure each statistic's seed noise",
 }
 
 
@@ -112,7 +115,7 @@ class Emulator:
 
 
 def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: int,
-                 seed: int) -> Emulator:
+                 seed: int, noise_var: float | None = None) -> Emulator:
     """Linear mean on the active inputs + a GP on its residuals (ARD RBF + white noise)."""
     from sklearn.ensemble import ExtraTreesRegressor
     from sklearn.exceptions import ConvergenceWarning
@@ -130,9 +133,13 @@ def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: in
     coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     resid = y - design @ coef
     scale = float(resid.var()) or 1e-6
+    # the seed noise, measured from replicate runs, is fixed: left free, the white-noise term
+    # swallows what the kernel cannot follow (a tipping boundary) and calls it noise
+    white = (WhiteKernel(max(noise_var, 1e-10), "fixed") if noise_var is not None
+             else WhiteKernel(scale * 0.3, (scale * 1e-4, scale * 2)))
     kernel = ConstantKernel(scale, (scale * 1e-3, scale * 1e2)) * RBF(
         np.full(k, 0.3), (0.02, 20.0)
-    ) + WhiteKernel(scale * 0.3, (scale * 1e-4, scale * 2))
+    ) + white
     gp = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed,
                                   n_restarts_optimizer=0)
     with warnings.catch_warnings():  # a length scale at its bound is an inactive input, not news
@@ -141,6 +148,53 @@ def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: in
     noise = float(gp.kernel_.k2.noise_level)
     prior = float(gp.kernel_.k1.k1.constant_value)
     return Emulator(statistic, active, coef, gp, noise, prior)
+
+
+# statistics whose bound is emulated as an event probability: a tipping boundary is a step, which
+# a stationary Gaussian process cannot follow
+CLASSIFIED = ("orientation_max",)
+P_MIN = 0.02  # a point whose emulated probability of meeting a classified bound is below this is ruled out
+
+
+@dataclass
+class EventClassifier:
+    """P(the statistic meets its target's bound | x): a random forest on every run so far."""
+
+    statistic: str
+    forest: Any
+    auc: float = math.nan
+    brier: float = math.nan
+    noise_var: float = 0.0
+    inflation: float = 1.0
+    loo_z: float = math.nan
+
+    def probability(self, z: np.ndarray) -> np.ndarray:
+        if len(self.forest.classes_) == 1:  # every run on one side of the bound
+            return np.full(len(z), 1.0 if self.forest.classes_[0] == 1 else 1e-3)
+        return np.clip(self.forest.predict_proba(z)[:, 1], 1e-3, 1.0)
+
+
+def fit_classifier(target: Target, z: np.ndarray, y: np.ndarray, seed: int) -> EventClassifier:
+    from sklearn.ensemble import RandomForestClassifier
+
+    ok = np.isfinite(y)
+    event = (np.abs(target.miss(y[ok])) == 0).astype(int)
+    forest = RandomForestClassifier(n_estimators=300, min_samples_leaf=3, random_state=seed,
+                                    n_jobs=1)
+    forest.fit(z[ok], event)
+    return EventClassifier(target.statistic, forest)
+
+
+def score_classifier(cl: EventClassifier, target: Target, z: np.ndarray, y: np.ndarray) -> None:
+    """AUC and Brier score on runs the forest was not fitted to."""
+    from sklearn.metrics import roc_auc_score
+
+    ok = np.isfinite(y)
+    event = (np.abs(target.miss(y[ok])) == 0).astype(int)
+    p = cl.probability(z[ok])
+    cl.brier = float(np.mean((p - event) ** 2))
+    cl.auc = float(roc_auc_score(event, p)) if len(set(event)) == 2 else math.nan
+    cl.loo_z = float(np.mean((p >= 0.5) == event))  # accuracy, reported in the same column
 
 
 def validate(emulator: Emulator, z: np.ndarray, y: np.ndarray) -> float:
@@ -186,6 +240,9 @@ def implausibility(emulators: dict[str, Emulator], targets: tuple[Target, ...],
     worst = np.zeros(len(z))
     for t in targets:
         em = emulators[t.statistic]
+        if isinstance(em, EventClassifier):
+            worst = np.where(em.probability(z) < P_MIN, np.inf, worst)
+            continue
         mu, var = em.predict(z)
         worst = np.maximum(worst, np.abs(t.miss(mu)) / np.sqrt(var + _target_var(t, settings)))
     return worst
@@ -197,6 +254,8 @@ def _cheap_rule_out(emulators, targets, settings, z) -> np.ndarray:
     out = np.zeros(len(z), dtype=bool)
     for t in targets:
         em = emulators[t.statistic]
+        if isinstance(em, EventClassifier):
+            continue
         bound = math.sqrt(em.inflation * em.prior_var + _target_var(t, settings))
         out |= np.abs(t.miss(em.mean(z))) / bound > settings.cutoff
     return out
@@ -223,6 +282,9 @@ def log_likelihood(emulators: dict[str, Emulator], targets, settings, z) -> np.n
 
     total = np.zeros(len(z))
     for t in targets:
+        if isinstance(emulators[t.statistic], EventClassifier):
+            total += np.log(emulators[t.statistic].probability(z))
+            continue
         mu, var = emulators[t.statistic].predict(z)
         s = np.sqrt(var + _target_var(t, settings))
         if t.kind == "point":
@@ -278,14 +340,26 @@ def latin_hypercube(n: int, d: int, seed: int) -> np.ndarray:
     return np.round(z, PROPOSAL_DECIMALS).clip(10.0**-PROPOSAL_DECIMALS, 1 - 10.0**-PROPOSAL_DECIMALS)
 
 
-def nroy_points(waves, targets, settings, n: int, d: int, seed: int) -> tuple[np.ndarray, float]:
-    """n uniform points of the current NROY (rejection from the unit box), and the NROY share."""
+def _nroy_filter(args) -> np.ndarray:
+    """The candidates of one chunk that no wave rules out (runs in a worker)."""
+    waves, targets, settings, z = args
+    return z[in_nroy(waves, targets, settings, z)]
+
+
+def nroy_points(waves, targets, settings, n: int, d: int, seed: int,
+                executor=None) -> tuple[np.ndarray, float]:
+    """The first n points of the current NROY among seeded uniform candidates (drawn in chunks
+    of CHUNK from one generator, filtered in the executor's workers when one is given), and the
+    NROY share. The same points come out with any number of workers."""
     rng = np.random.default_rng(seed)
     kept, drawn = [], 0
+    batch = 1 if executor is None else 8
     while sum(len(k) for k in kept) < n and drawn < settings.candidates:
-        z = np.round(rng.random((CHUNK, d)), PROPOSAL_DECIMALS)
-        drawn += CHUNK
-        kept.append(z[in_nroy(waves, targets, settings, z)])
+        chunks = [np.round(rng.random((CHUNK, d)), PROPOSAL_DECIMALS) for _ in range(batch)]
+        drawn += batch * CHUNK
+        jobs = [(waves, targets, settings, z) for z in chunks]
+        kept.extend(executor.map(_nroy_filter, jobs) if executor is not None
+                    else map(_nroy_filter, jobs))
     pts = np.concatenate(kept) if kept else np.zeros((0, d))
     share = len(pts) / drawn
     if len(pts) < n:
@@ -395,7 +469,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
             z = latin_hypercube(settings.runs_per_wave, d, cal.root_seed)
         else:
             z, share = nroy_points(waves, fit, settings, settings.runs_per_wave, d,
-                                   cal.root_seed + 100 * w)
+                                   cal.root_seed + 100 * w, executor)
         cached = _cached_wave(folder, cal, settings, w, z)
         if cached is not None:
             say(f"wave {w}: NROY share {share:.3g}; {len(z)} runs taken from {folder}")
@@ -407,6 +481,8 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
             frame.insert(0, "wave", w)
             _cache_wave(folder, cal, settings, w, frame)
         all_runs.append(frame)
+        if w == 1:
+            noise = _seed_noise(cal, settings, setup, z, stats, fit, executor, folder, say)
         t1 = time.monotonic()
         # training runs: the wave's first 85 % and every earlier run inside this wave's NROY
         # (they sample the same region); the wave's last 15 % validate the emulators
@@ -423,8 +499,21 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
                               "training_runs": len(z_train)}
         for t in fit:
             y = stats[t.statistic].to_numpy(float)
+            if t.statistic in CLASSIFIED and t.kind in ("upper", "lower"):
+                # every run so far but the wave's held-back ones
+                every = pd.concat(all_runs, ignore_index=True).iloc[:-(len(z) - n_fit)]
+                em = fit_classifier(t, every[[f"z.{n}" for n in names]].to_numpy(),
+                                    every[t.statistic].to_numpy(float), cal.root_seed + w)
+                score_classifier(em, t, z[n_fit:], y[n_fit:])
+                em.noise_var = noise[t.statistic]
+                emulators[t.statistic] = em
+                row[f"within3sd.{t.statistic}"] = em.loo_z
+                row[f"auc.{t.statistic}"] = em.auc
+                row[f"brier.{t.statistic}"] = em.brier
+                row[f"noise_sd.{t.statistic}"] = math.sqrt(em.noise_var)
+                continue
             em = fit_emulator(t.statistic, z_train, s_train[t.statistic].to_numpy(float),
-                              settings.active_inputs, cal.root_seed + w)
+                              settings.active_inputs, cal.root_seed + w, noise[t.statistic])
             row[f"inflation.{t.statistic}"] = inflate(em, z[n_fit:], y[n_fit:])
             em.loo_z = validate(em, z[n_fit:], y[n_fit:])
             emulators[t.statistic] = em
@@ -432,6 +521,8 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
             row[f"noise_sd.{t.statistic}"] = math.sqrt(em.noise_var)
             row[f"active.{t.statistic}"] = " ".join(names[i] for i in em.active)
         waves.append(emulators)
+        if w == 1:
+            row.update({f"seed_noise_sd.{k}": math.sqrt(v) for k, v in noise.items()})
         row.update(sim_seconds=t1 - t0, fit_seconds=time.monotonic() - t1)
         wave_rows.append(row)
         say(f"wave {w}: emulators fitted in {row['fit_seconds']:.0f} s (validation: "
@@ -439,7 +530,8 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     runs = pd.concat(all_runs, ignore_index=True)
     # the posterior: uniform proposals from the final NROY, weighted by the emulated likelihood
     t0 = time.monotonic()
-    z, share = nroy_points(waves, fit, settings, settings.proposals, d, cal.root_seed + 99_991)
+    z, share = nroy_points(waves, fit, settings, settings.proposals, d, cal.root_seed + 99_991,
+                           executor)
     loglik = log_likelihood(waves[-1], fit, settings, z)
     weights = np.exp(loglik - loglik.max())
     weights /= weights.sum()
@@ -458,7 +550,6 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     resim = run_points(fresh, [values.iloc[i].to_dict() for i in idx], executor, say,
                        "re-simulation")
     resim.insert(0, "particle", idx)
-    noise = {s: em.noise_var for s, em in waves[-1].items()}
     fits = still_fitting(fit, settings, resim, noise)
     premise = premise_holds(resim)
     prior_runs = runs[runs["wave"] == 1]
@@ -467,7 +558,8 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
         "resimulated": len(idx), "distinct_resimulated": len(distinct),
         "still_fitting_share": float(fits.mean()), "premise_share": float(premise.mean()),
         "prior_premise_share": float(premise_holds(prior_runs).mean()),
-        "simulations": int(len(runs) + len(idx)),
+        "simulations": int(len(runs) + len(idx) + min(settings.noise_pairs, settings.runs_per_wave)),
+        "seed_noise_sd": {k: math.sqrt(v) for k, v in noise.items()},
         "resim_seconds": time.monotonic() - t0,
     }
     resim["still_fitting"] = fits
@@ -481,11 +573,40 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
     return result
 
 
+def _seed_noise(cal, settings, setup, z, stats, fit, executor, folder, say) -> dict[str, float]:
+    """The seed noise of one run per fitted statistic: the first `noise_pairs` wave-1 points run
+    again at other seeds; variance = mean squared difference / 2 (pooled over the points)."""
+    n = min(settings.noise_pairs, len(z))
+    path = folder / "waves" / "noise.parquet"
+    other = SimSetup(setup.world, setup.scale, setup.years, setup.replications,
+                     setup.root_seed + SEED_STREAM_NOISE, setup.params, setup.statistics)
+    cached = _cached_wave(folder, cal, settings, 0, z[:n]) if path.is_file() else None
+    if cached is not None:
+        again = cached.drop(columns=["wave", *[c for c in cached.columns if c.startswith("z.")]])
+    else:
+        say(f"seed noise: {n} wave-1 points again at other seeds")
+        again = run_points(other, to_values(cal, z[:n]), executor, say, "seed noise")
+        frame = pd.concat([pd.DataFrame(z[:n], columns=[f"z.{p.name}" for p in cal.priors]),
+                           again], axis=1)
+        frame.insert(0, "wave", 0)
+        _cache_wave(folder, cal, settings, 0, frame)
+    out = {}
+    for t in fit:
+        diff = again[t.statistic].to_numpy(float) - stats[t.statistic].to_numpy(float)[:n]
+        diff = diff[np.isfinite(diff)]
+        out[t.statistic] = float(np.mean(diff**2) / 2) if len(diff) else 0.0
+    return out
+
+
 def _fingerprint(cal: Calibration, settings: HmSettings) -> str:
     import hashlib
     from dataclasses import asdict
 
-    text = json.dumps({"calibration": cal.canonical(), "settings": asdict(settings)},
+    # what a wave's runs depend on (not waves, proposals, resimulate or candidates)
+    wave = {k: v for k, v in asdict(settings).items()
+            if k in ("runs_per_wave", "cutoff", "active_inputs", "scale_discrepancy",
+                     "noise_pairs")}
+    text = json.dumps({"calibration": cal.canonical(), "settings": wave},
                       sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -495,12 +616,13 @@ def _cache_wave(folder: Path, cal, settings, w: int, frame: pd.DataFrame) -> Non
     waves = folder / "waves"
     waves.mkdir(parents=True, exist_ok=True)
     (waves / "fingerprint").write_text(_fingerprint(cal, settings))
-    write_atomically(waves / f"wave-{w}.parquet", lambda p: frame.to_parquet(p))
+    name = "noise.parquet" if w == 0 else f"wave-{w}.parquet"
+    write_atomically(waves / name, lambda p: frame.to_parquet(p))
 
 
 def _cached_wave(folder: Path, cal, settings, w: int, z: np.ndarray) -> pd.DataFrame | None:
     """A finished wave's runs if the folder holds them for this config and these design points."""
-    path = folder / "waves" / f"wave-{w}.parquet"
+    path = folder / "waves" / ("noise.parquet" if w == 0 else f"wave-{w}.parquet")
     stamp = folder / "waves" / "fingerprint"
     if not path.is_file() or not stamp.is_file():
         return None
