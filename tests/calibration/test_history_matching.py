@@ -14,7 +14,10 @@ import pytest
 
 from trustsim.calibrate.calibration import Target, load_calibration, load_targets, simulate
 from trustsim.calibrate.history_matching import (
+    EventClassifier,
     HmSettings,
+    fit_classifier,
+    score_classifier,
     fit_emulator,
     in_nroy,
     kish_ess,
@@ -175,6 +178,28 @@ def test_nroy_rules_out_where_the_emulated_mean_misses_and_keeps_the_rest():
     assert kept.min() > 0.5 - 0.1 and kept.max() < 0.5 + 0.1 and kept.min() < 0.5 < kept.max()
     ll = log_likelihood({"sites_innovating_2y": em}, (target,), settings, grid)
     assert abs(grid[np.argmax(ll), 0] - 0.5) <= 0.02
+
+
+def test_a_tipping_boundary_is_emulated_as_an_event_probability():
+    """orientation_max jumps from ~0.3 to ~0.8 across a boundary in parameter space: the forest
+    learns which side a point is on, and NROY and the likelihood follow it."""
+    rng = np.random.default_rng(5)
+    z = rng.random((600, 4))
+    tipped = z[:, 0] + 0.5 * z[:, 1] > 0.9
+    y = np.where(tipped, 0.8, 0.3) + rng.normal(0, 0.01, len(z))
+    target = Target("premise", "orientation_max", 0.5, "fit", 2019, "s", "u", sd=0.01,
+                    kind="upper", discrepancy=0.0)
+    cl = fit_classifier(target, z[:500], y[:500], seed=0)
+    score_classifier(cl, target, z[500:], y[500:])
+    assert isinstance(cl, EventClassifier) and cl.auc > 0.95 and cl.loo_z > 0.9
+    settings = HmSettings(cutoff=3.0)
+    far_tipped = np.array([[0.95, 0.9, 0.5, 0.5]])
+    far_control = np.array([[0.1, 0.1, 0.5, 0.5]])
+    waves = [{"orientation_max": cl}]
+    assert not in_nroy(waves, (target,), settings, far_tipped)[0]
+    assert in_nroy(waves, (target,), settings, far_control)[0]
+    ll = log_likelihood(waves[0], (target,), settings, np.vstack([far_tipped, far_control]))
+    assert ll[1] - ll[0] > 3
 
 
 def test_systematic_resampling_gives_distinct_particles_when_no_weight_exceeds_1_over_n():

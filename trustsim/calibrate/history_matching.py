@@ -154,6 +154,9 @@ def fit_emulator(statistic: str, z: np.ndarray, y: np.ndarray, active_inputs: in
 # a stationary Gaussian process cannot follow
 CLASSIFIED = ("orientation_max",)
 P_MIN = 0.02  # a point whose emulated probability of meeting a classified bound is below this is ruled out
+# the posterior's constraint: a world's probability of meeting a classified bound (the premise), by
+# a classifier fitted to every run of every wave, must be at least this
+PREMISE_P = 0.7
 
 
 @dataclass
@@ -341,13 +344,17 @@ def latin_hypercube(n: int, d: int, seed: int) -> np.ndarray:
 
 
 def _nroy_filter(args) -> np.ndarray:
-    """The candidates of one chunk that no wave rules out (runs in a worker)."""
-    waves, targets, settings, z = args
-    return z[in_nroy(waves, targets, settings, z)]
+    """The candidates of one chunk that no wave rules out and that meet every constraint (an
+    event classifier's probability at least its threshold); runs in a worker."""
+    waves, targets, settings, z, constraints = args
+    z = z[in_nroy(waves, targets, settings, z)]
+    for cl, threshold in constraints:
+        z = z[cl.probability(z) >= threshold]
+    return z
 
 
 def nroy_points(waves, targets, settings, n: int, d: int, seed: int,
-                executor=None) -> tuple[np.ndarray, float]:
+                executor=None, constraints=()) -> tuple[np.ndarray, float]:
     """The first n points of the current NROY among seeded uniform candidates (drawn in chunks
     of CHUNK from one generator, filtered in the executor's workers when one is given), and the
     NROY share. The same points come out with any number of workers."""
@@ -357,7 +364,7 @@ def nroy_points(waves, targets, settings, n: int, d: int, seed: int,
     while sum(len(k) for k in kept) < n and drawn < settings.candidates:
         chunks = [np.round(rng.random((CHUNK, d)), PROPOSAL_DECIMALS) for _ in range(batch)]
         drawn += batch * CHUNK
-        jobs = [(waves, targets, settings, z) for z in chunks]
+        jobs = [(waves, targets, settings, z, tuple(constraints)) for z in chunks]
         kept.extend(executor.map(_nroy_filter, jobs) if executor is not None
                     else map(_nroy_filter, jobs))
     pts = np.concatenate(kept) if kept else np.zeros((0, d))
@@ -528,10 +535,19 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
         say(f"wave {w}: emulators fitted in {row['fit_seconds']:.0f} s (validation: "
             + ", ".join(f"{t.statistic} {emulators[t.statistic].loo_z:.2f}" for t in fit) + ")")
     runs = pd.concat(all_runs, ignore_index=True)
-    # the posterior: uniform proposals from the final NROY, weighted by the emulated likelihood
+    # the premise as a prior constraint: a classifier fitted to every run says whether a world's
+    # baseline stays control-oriented; proposals need at least PREMISE_P (precision ~0.99 where
+    # measured, docs/calibration.md). The waves keep only what their emulators rule out.
     t0 = time.monotonic()
+    constraints = []
+    for t in fit:
+        if t.statistic in CLASSIFIED and t.kind in ("upper", "lower"):
+            cl = fit_classifier(t, runs[[f"z.{n}" for n in names]].to_numpy(),
+                                runs[t.statistic].to_numpy(float), cal.root_seed + 77)
+            constraints.append((cl, PREMISE_P))
+    # the posterior: uniform proposals from the final NROY, weighted by the emulated likelihood
     z, share = nroy_points(waves, fit, settings, settings.proposals, d, cal.root_seed + 99_991,
-                           executor)
+                           executor, constraints)
     loglik = log_likelihood(waves[-1], fit, settings, z)
     weights = np.exp(loglik - loglik.max())
     weights /= weights.sum()
