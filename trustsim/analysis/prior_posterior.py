@@ -209,7 +209,7 @@ def _cell(row: Mapping, sign: bool) -> str:
 def markdown_table(table: pd.DataFrame, description: str = "") -> str:
     """The README table: one row per reform, each cell "prior [90 %] → posterior [90 %] verdict",
     then the baseline's start and end states; `description` (the runs behind it) ends it."""
-    level = int(round(100 * float(table["level"].iloc[0]))) if len(table) else 90
+    level = round(100 * float(table["level"].iloc[0])) if len(table) else 90
     reforms = [s for s in dict.fromkeys(table["scenario"]) if
                (table[(table["scenario"] == s)]["number"].isin([c for c, *_ in REFORM_NUMBERS])
                 ).any()]
@@ -229,9 +229,9 @@ def markdown_table(table: pd.DataFrame, description: str = "") -> str:
         parts = [f"{row['label'].replace('baseline ', '')}: {_cell(row, False)}"
                  for _, row in baseline.iterrows()]
         lines.append(f"Baseline ({name}): " + "; ".join(parts) + ".")
-    lines += ["", f"Each cell: prior mean [{level} % bootstrap interval over particles] → "
-              f"posterior mean [{level} % interval]; **moved** when the {level} % bootstrap "
-              "interval of posterior − prior excludes 0."]
+    lines += ["", (f"Each cell: prior mean [{level} % bootstrap interval over particles] → "
+                   f"posterior mean [{level} % interval]; **moved** when the {level} % bootstrap "
+                   "interval of posterior − prior excludes 0.")]
     if description:
         lines.append(description)
     return "\n".join(lines)
@@ -284,7 +284,7 @@ def forest_figure(table: pd.DataFrame, path: Path, title: str = "") -> Path:
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=3, fontsize=8, frameon=False)
     fig.suptitle(title or "Prior against posterior: the headline numbers with "
-                 f"{int(round(100 * float(table['level'].iloc[0])))} % bootstrap intervals",
+                 f"{round(100 * float(table['level'].iloc[0]))} % bootstrap intervals",
                  fontsize=10)
     fig.tight_layout(rect=(0, 0.06, 1, 0.95))
     path.parent.mkdir(parents=True, exist_ok=True)

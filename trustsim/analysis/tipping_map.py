@@ -42,6 +42,9 @@ SOBOL_N = 1024  # SALib base sample (N · (D + 2) surrogate evaluations)
 SOBOL_LEVEL = 0.90
 MAP_GRID = 40
 MAP_OTHERS = 100  # posterior particles averaged over at each map cell
+# below this held-out skill a surrogate's S_T do not name the decisive parameters (they are shown,
+# marked as such): R² 0.5 leaves half the variance unexplained, AUC 0.75 is a weak classifier
+MIN_R2, MIN_AUC = 0.5, 0.75
 OUTCOMES = ("tips", "innovation_gain", "incident_gain")
 OUTCOME_LABELS = {"tips": "P(tips)", "innovation_gain": "innovation gain",
                   "incident_gain": "incident gain"}
@@ -61,6 +64,13 @@ class Surrogate:
     score_name: str = ""
     n_train: int = 0
     positives: int = 0  # pairs that tipped (tips only)
+
+    @property
+    def reliable(self) -> bool:
+        """Skilled enough (held out) for its Sobol indices to name the deciding parameters."""
+        if self.model is None:
+            return False
+        return self.score >= (MIN_AUC if self.outcome == "tips" else MIN_R2)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
         x = np.asarray(x, float)
@@ -167,7 +177,8 @@ class Decisive:
                 rows.append({"reform": reform, "outcome": outcome, "rank": rank,
                              "parameter": r.parameter, "ST": r.ST, "ST_low": r.ST_low,
                              "ST_high": r.ST_high, "S1": r.S1, "surrogate_score": s.score,
-                             "score_name": s.score_name, "n_train": s.n_train})
+                             "score_name": s.score_name, "n_train": s.n_train,
+                             "reliable": s.reliable})
         return pd.DataFrame(rows)
 
     def top(self, reform: str, outcome: str, k: int = 3) -> list[str]:
@@ -214,6 +225,10 @@ def summary_markdown(decisive: Decisive, k: int = 3) -> str:
             skill = f"{s.score_name} {s.score:.2f} (n = {s.n_train})"
             top = "; ".join(f"{r.parameter} {r.ST:.2f} [{max(r.ST_low, 0):.2f}, {r.ST_high:.2f}]"
                             for r in frame.head(k).itertuples(index=False))
+            if not s.reliable:
+                limit = MIN_AUC if outcome == "tips" else MIN_R2
+                top = (f"*not named: surrogate skill below {s.score_name} {limit}* "
+                       f"(its ranking: {top})")
         lines.append(f"| {reform} | {OUTCOME_LABELS[outcome]} | {skill} | {top} |")
     return "\n".join(lines)
 
@@ -274,8 +289,9 @@ def tipping_map_figure(decisive: Decisive, reforms: Sequence[str],
         unit = units or {}
         ax.set_xlabel(f"{pair[0]}{_unit(unit.get(pair[0]))}  (S_T {st[pair[0]]:.2f})", fontsize=9)
         ax.set_ylabel(f"{pair[1]}{_unit(unit.get(pair[1]))}  (S_T {st[pair[1]]:.2f})", fontsize=9)
-        ax.set_title(f"{reform}\nsurrogate AUC {s.score:.2f}; {s.positives} of {s.n_train} "
-                     "runs tip", fontsize=9)
+        weak = "" if s.reliable else " (weak: read with care)"
+        ax.set_title(f"{reform}\nsurrogate AUC {s.score:.2f}{weak}; {s.positives} of "
+                     f"{s.n_train} runs tip", fontsize=9)
     if mesh is not None:
         bar = fig.colorbar(mesh, ax=axes[0].tolist(), shrink=0.85)
         bar.set_label("P(tips): baseline ends in control, reform in trust (surrogate)")
