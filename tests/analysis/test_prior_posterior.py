@@ -201,20 +201,29 @@ def wide_posterior(path: Path, n: int = 400) -> Path:
     return path
 
 
-def test_the_command_writes_table_figures_and_readme_and_refuses_too_few_particles(cli, tmp_path):
+def tiny_experiment(tmp_path: Path, replications: int = 20) -> Path:
     from tests.sweep.helpers import dump_toml
 
     wide_posterior(tmp_path / "post.parquet")
-    (tmp_path / "exp.toml").write_text(dump_toml({
+    path = tmp_path / "exp.toml"
+    path.write_text(dump_toml({
         "title": "tiny headline", "world": "teaching", "scale": 1.0, "years": 1,
-        "replications": 20, "root_seed": 3,
+        "replications": replications, "root_seed": 3,
         "uncertainties": {"posterior": "post.parquet"},
         "levers": {"scenarios": ["baseline-control", "agv-only"]},
         "design": {"kind": "grid"},
     }), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow  # about 20 s on an idle 2-core machine (two sweeps, three random forests)
+def test_the_command_writes_table_figures_and_readme(cli, tmp_path):
+    import json
+
+    experiment = tiny_experiment(tmp_path)
     readme = tmp_path / "README.md"
     readme.write_text(f"# x\n{TABLE_MARKERS[0]}\n{TABLE_MARKERS[1]}\n", encoding="utf-8")
-    code, out, err = cli("prior-posterior", tmp_path / "exp.toml", "--out", tmp_path / "pp",
+    code, out, err = cli("prior-posterior", experiment, "--out", tmp_path / "pp",
                          "--map-reforms", "agv-only", "--sobol-samples", "64", "--workers", "1",
                          "--readme", readme, "--img", tmp_path / "img", "--quiet")
     assert code == 0, err
@@ -225,16 +234,27 @@ def test_the_command_writes_table_figures_and_readme_and_refuses_too_few_particl
     assert {p.name for p in (tmp_path / "img").iterdir()} == {"prior_posterior.png",
                                                                "tipping_map.png"}
     assert "| agv-only |" in readme.read_text(encoding="utf-8")
-    import json
-
     for side in ("prior", "posterior"):
         manifest = json.loads((tmp_path / "pp" / side / "manifest.json").read_text())
         assert manifest["draws"]["source"] == side and manifest["draws"]["distinct"] == 20
-    # a posterior whose heaviest particle holds a third of the weight cannot give 20 distinct
+
+
+def test_the_command_refuses_a_posterior_without_enough_distinct_particles(cli, tmp_path):
+    experiment = tiny_experiment(tmp_path)
     frame = pd.read_parquet(tmp_path / "post.parquet")
-    frame.loc[0, "weight"] = frame["weight"].sum() / 2
+    frame.loc[0, "weight"] = frame["weight"].sum() / 2  # a third of the weight on one particle
     frame.to_parquet(tmp_path / "post.parquet")
-    code, _, err = cli("prior-posterior", tmp_path / "exp.toml", "--out", tmp_path / "pp2",
+    code, _, err = cli("prior-posterior", experiment, "--out", tmp_path / "pp",
                        "--map-reforms", "agv-only", "--quiet")
     assert code == 2 and "post.parquet" in err and "effective sample size" in err
-    assert not (tmp_path / "pp2").exists()  # refused before anything ran
+    assert "only" in err and "distinct" in err
+    assert not (tmp_path / "pp").exists()  # refused before anything ran
+
+
+def test_the_command_refuses_a_calibration_with_other_parameters(cli, tmp_path):
+    experiment = tiny_experiment(tmp_path)
+    frame = pd.read_parquet(tmp_path / "post.parquet").drop(columns=["idea_rate"])
+    frame.to_parquet(tmp_path / "post.parquet")
+    code, _, err = cli("prior-posterior", experiment, "--out", tmp_path / "pp",
+                       "--map-reforms", "agv-only", "--quiet")
+    assert code == 2 and "idea_rate" in err and "differ in parameters" in err
