@@ -269,9 +269,9 @@ def tipping_map_figure(decisive: Decisive, reforms: Sequence[str],
         s = decisive.surrogates[(reform, "tips")]
         pair = decisive.top(reform, "tips", 2)
         if s.model is None or len(pair) < 2:
-            ax.text(0.5, 0.5, f"{reform}:\nP(tips) = {s.constant:.2f} everywhere\n"
-                    f"({s.positives} of {s.n_train} runs tip)", ha="center", va="center",
-                    transform=ax.transAxes)
+            ax.text(0.5, 0.5, f"{reform}:\nno map: {s.positives} of {s.n_train} runs tip\n"
+                    f"(a map needs at least {MIN_CLASS} that tip and {MIN_CLASS} that do not)",
+                    ha="center", va="center", transform=ax.transAxes, fontsize=9)
             ax.set_axis_off()
             continue
         gx, gy, p = map_grid(s, pair, bounds, others, grid)
