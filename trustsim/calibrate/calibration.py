@@ -124,6 +124,7 @@ TARGET_KEYS = (
     "respondent",
     "population",
     "dynamic",
+    "discrepancy",
 )
 RESPONDENTS = ("site", "staff", "organisation", "documents")
 TARGET_FILE_KEYS = ("target", "missing", "parameter_sources", "notes")
@@ -167,6 +168,7 @@ class Target:
     respondent: str = ""
     population: str = ""
     dynamic: bool = False
+    discrepancy: float | None = None  # absolute sd; None: the config's scale discrepancy
 
     @property
     def indicator(self) -> bool:
@@ -409,6 +411,8 @@ def _hm(path, table):
                               table.get("resimulate", d.resimulate), 1, 10**5, int),
         "candidates": _number(path, "history_matching.candidates",
                               table.get("candidates", d.candidates), 1000, 10**9, int),
+        "noise_pairs": _number(path, "history_matching.noise_pairs",
+                               table.get("noise_pairs", d.noise_pairs), 2, 10**5, int),
     }
     return HmSettings(**kw)
 
@@ -594,6 +598,8 @@ def load_targets(path: Path) -> tuple[Target, ...]:
                 respondent=respondent,
                 population=str(entry.get("population", "")),
                 dynamic=dynamic,
+                discrepancy=None if entry.get("discrepancy") is None else _number(
+                    path, f"{where}.discrepancy", entry["discrepancy"], 0.0),
             )
         )
     if not any(t.use == "fit" for t in targets):
@@ -614,6 +620,7 @@ def quick_version(cal: Calibration) -> Calibration:
         )
     if cal.hm is not None:
         hm = replace(cal.hm, waves=min(cal.hm.waves, 2), runs_per_wave=min(cal.hm.runs_per_wave, 60),
+                     noise_pairs=min(cal.hm.noise_pairs, 10),
                      proposals=min(cal.hm.proposals, 200), resimulate=min(cal.hm.resimulate, 20))
     return replace(
         cal,
