@@ -1069,7 +1069,10 @@ def pinned_by(prior: pd.DataFrame, cal: Calibration) -> dict[str, str]:
     for p in cal.priors:
         names = []
         for t in cal.fit_targets:
-            rho = prior[p.name].corr(prior[f"s.{t.statistic}"], method="spearman")
+            stat = prior[f"s.{t.statistic}"]
+            if stat.nunique() < 2:  # constant over the draws (e.g. a ten-year drift in a 1-year run)
+                continue
+            rho = prior[p.name].corr(stat, method="spearman")
             if np.isfinite(rho) and abs(rho) >= PIN_RHO:
                 names.append(f"{t.name} (ρ {rho:+.2f})")
         out[p.name] = "; ".join(names) if names else "none"
