@@ -53,6 +53,7 @@ from .session import (
     load_scenarios,
 )
 from .webcharts import (
+    StepAnchor,
     TimeChart,
     chart_note,
     chart_option,
@@ -1109,6 +1110,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     error = solara.use_reactive("")
     Help(t("ex.goal", lang, goal=exercise.goal.get(lang, "")), classes=["ts-exercise-goal"])
     progress_text = t("ex.progress", lang, step=progress.step + 1, steps=len(progress.steps))
+    StepAnchor.element(step=progress.step)
     solara.Div(
         children=[f"{progress_text} · {t(f'ex.kind.{step.kind}', lang)}"],
         classes=["ts-exercise-progress"],

@@ -466,3 +466,19 @@ class TimeChart(ipyvuetify.VuetifyTemplate):
     filename = traitlets.Unicode("trustsim.png").tag(sync=True)
     png_help = traitlets.Unicode("PNG").tag(sync=True)
     echarts_file = traitlets.Unicode(ECHARTS_FILE).tag(sync=True)
+
+
+class StepAnchor(ipyvuetify.VuetifyTemplate):
+    """Where an exercise's current step begins: when `step` changes (Next, Back), the step's
+    first line is scrolled to the top of the column, instead of the column staying where the
+    previous, longer step left it (the new step's heading above the screen)."""
+
+    template = traitlets.Unicode(
+        """<template><div class="ts-step-anchor"></div></template>
+<script>
+module.exports = {
+  watch: { step() { this.$nextTick(() => this.$el.scrollIntoView({block: "start"})); } },
+};
+</script>"""
+    ).tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)
