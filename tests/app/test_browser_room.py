@@ -90,6 +90,18 @@ BAND_GEOMETRY = """([name, colour, opacity]) => {
 }"""
 
 
+# Every chart has drawn run A up to the quarter the status shows (not one redraw behind).
+DRAWN_TO_THE_QUARTER = """() => {
+  const year = parseInt(document.querySelector('.ts-status').textContent.match(/\\d+/)[0]) / 4;
+  return [...document.querySelectorAll('.ts-chart-grid .ts-chart-plot')].every(plot => {
+    const chart = window.echarts && window.echarts.getInstanceByDom(plot);
+    const line = chart && chart.getOption().series.find(s => s.type === 'line'
+      && s.name.startsWith('A:') && s.lineStyle.width > 2);
+    return line && line.data.length && Math.abs(line.data[line.data.length - 1][0] - year) < 1e-6;
+  });
+}"""
+
+
 def chart_font_sizes(page: Page) -> list[float]:
     """The font sizes (px) of the six charts' SVG texts: tick labels and axis names."""
     return page.evaluate(
@@ -227,6 +239,7 @@ def test_the_band_lies_around_the_lines_from_quarter_zero_on(page: Page, app_url
     wait_for_charts(page)
     step(page, 8)
     wait_for_charts(page)
+    page.wait_for_function(DRAWN_TO_THE_QUARTER, timeout=STEP_TIMEOUT)
     # admin burden and culture never reach 0 or their axis' top: a band from the axis would show
     for name in ("admin_burden", "innovation_rate", "trust_orientation"):
         g = page.evaluate(BAND_GEOMETRY, [name, COLOURS["A"], BAND_OPACITY])
