@@ -46,6 +46,17 @@ def no_horizontal_scroll(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def desk_geometry(desk: Page) -> None:
+    """The console at 1280x720 (issue 17): nothing wider than the screen, the participant list
+    on the first screen, the message field clear of the charts' titles."""
+    assert no_horizontal_scroll(desk), "the console scrolls sideways at 1280x720"
+    people = desk.locator(".ts-pc-people").bounding_box()
+    assert people is not None and people["y"] < PROJECTOR["height"], f"list below: {people}"
+    row = desk.locator(".ts-pc-message-row").bounding_box()
+    charts = desk.locator(".ts-pc-charts").first.bounding_box()
+    assert row["y"] + row["height"] + 4 <= charts["y"], (row, charts)
+
+
 def in_view(page: Page, selector: str) -> bool:
     box = page.locator(selector).first.bounding_box()
     size = page.viewport_size
@@ -117,6 +128,8 @@ def test_console_and_three_phones_play_two_rounds_in_swedish(browser, room_serve
         for _ in range(4):  # 0.6 -> 0.4 in steps of 0.05
             thumb.press("ArrowLeft")
         expect(thumb).to_have_attribute("aria-valuenow", "0.4")
+        # the value as the tables write it (issue 17: the slider said 0.4, the tables 0,67)
+        expect(gov.locator(".ts-pp-dec-steering_detail .ts-pp-value")).to_have_text("0,4")
         gov.screenshot(path=DOCS_IMG / "participatory-phone.png", full_page=False)
         for phone in (gov, head):
             phone.locator(".ts-pp-submit").click()
@@ -133,18 +146,32 @@ def test_console_and_three_phones_play_two_rounds_in_swedish(browser, room_serve
         )
         expect(head.locator(".ts-pp-results")).to_contain_text("Incidenter per 1 000 medarbetare")
         expect(gov.locator(".ts-pp-results")).to_contain_text("Innovationer per 1 000 medarbetare")
+        for phone in phones:  # issue 17: the results a screen below; the table wider than 390 px
+            table = phone.locator(".ts-pp-results table").bounding_box()
+            assert table["x"] >= 0 and table["x"] + table["width"] <= PHONE["width"], table
+            assert table["y"] < PHONE["height"], f"results start below the fold: {table}"
+            assert no_horizontal_scroll(phone)
+        desk_geometry(desk)
         expect(desk.locator(".ts-pc-status")).to_contain_text("Runda 1 av 6 är spelad")
 
         # round 2: a scandal, a message, one role decides, the facilitator closes the round
         desk.locator(".ts-pc-open").click()
         expect(head.locator(".ts-pp-status")).to_contain_text("Runda 2 av 6", timeout=ROUND_TIMEOUT)
+        desk.locator(".ts-pc-scandal").click()  # issue 16: one click only arms it
+        expect(desk.locator(".ts-pc-scandal")).to_contain_text("Klicka igen")
+        assert head.locator(".ts-pp-news").count() == 0 or "skandal" not in (
+            head.locator(".ts-pp-news").inner_text()
+        )
         desk.locator(".ts-pc-scandal").click()
         desk.locator(".ts-pc-message input").fill("Fem minuter kvar <i>nu</i>")
         desk.locator(".ts-pc-send").click()
         expect(head.locator(".ts-pp-message")).to_contain_text(
             "Fem minuter kvar <i>nu</i>", timeout=ROUND_TIMEOUT
         )  # shown as typed, never as markup
-        expect(head.locator(".ts-pp-news")).to_contain_text("skandal i medierna")
+        expect(head.locator(".ts-pp-news")).to_contain_text("Runda 2: en skandal i medierna")
+        assert "storlek" not in head.locator(".ts-pp-news").inner_text()
+        news = head.locator(".ts-pp-news").bounding_box()
+        assert news["y"] + news["height"] <= PHONE["height"], f"the news is below the fold: {news}"
         head.locator(".ts-pp-submit").click()
         expect(head.locator(".ts-pp-decided")).to_be_visible(timeout=ROUND_TIMEOUT)
         desk.locator(".ts-pc-close").click()
@@ -159,6 +186,8 @@ def test_console_and_three_phones_play_two_rounds_in_swedish(browser, room_serve
             "c => c.dataset.drawn !== '-1' && c.querySelector('svg path'))",
             timeout=LOAD_TIMEOUT,
         )
+        desk_geometry(desk)
+        assert str(sessions) not in desk.locator("body").inner_text()  # no full path projected
         desk.screenshot(path=DOCS_IMG / "participatory-console.png")
 
         # the debrief: each role's choices (the government's 0.4 decided in round 1) and the
@@ -173,6 +202,8 @@ def test_console_and_three_phones_play_two_rounds_in_swedish(browser, room_serve
             timeout=LOAD_TIMEOUT,
         )
         expect(desk.locator(".ts-pc-debrief-charts")).to_contain_text("Kontrollbaserad baslinje")
+        assert desk.locator(".ts-pc-code").count() == 0 and desk.locator(".ts-pc-qr").count() == 0
+        desk_geometry(desk)
         desk.screenshot(path=DOCS_IMG / "participatory-debrief.png")
 
         # Swedish throughout; nothing fetched from outside this machine

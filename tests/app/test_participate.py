@@ -12,7 +12,7 @@ from test_page import PageDriver, texts_of  # tests/app is on sys.path (rootdir-
 
 from trustsim.app.i18n import t
 from trustsim.app.participate import ConsoleView, ParticipantView, error_text, qr_svg
-from trustsim.app.room import RoomError, Rooms
+from trustsim.app.room import RoomError, Rooms, client_digest
 
 FACILITATOR = "cookie-facilitator"
 
@@ -139,9 +139,29 @@ def test_refusals_are_in_the_page_language(rooms):
     third.one("ts-pp-role", v.Select).v_model = "government"
     third.click("ts-pp-join")
     assert eventually(lambda: third.text("ts-pp-error")) == t("pe.role_full", "sv", seats="1/1")
-    # the role list shows the seats as X/Y
+    # the refusal names the seats; the role list itself reveals nothing before the code is
+    # checked (no look-up per keystroke: issue 18)
     items = [i["text"] for i in third.one("ts-pp-role", v.Select).items]
-    assert "Regeringen (1/1)" in items
+    assert "Regeringen" in items and not any("/" in i for i in items)
+
+
+def test_typing_a_code_looks_nothing_up_only_join_does(rooms):
+    """Issue 18: the join form looked the code up on every keystroke, outside both rate limits
+    (3 guesses a second by typing). Now typing costs nothing and only Gå med is counted."""
+    start(rooms)
+    page = phone(rooms, "cookie-typist", "sv")
+    looked = []
+    real = rooms.room_by_code
+    rooms.room_by_code = lambda code: looked.append(code) or real(code)
+    field = page.one("ts-pp-code", v.TextField)
+    for i in range(40):
+        field.v_model = f"ABC{i:06d}"
+    assert looked == []
+    assert rooms.joins.retry_after("cookie-typist") == 0
+    page.one("ts-pp-name", v.TextField).v_model = "Ada"
+    page.click("ts-pp-join")
+    assert eventually(lambda: page.text("ts-pp-error")) == t("pe.wrong_code", "sv")
+    assert len(looked) == 1
 
 
 def test_a_participant_never_reaches_the_console(rooms):
@@ -183,6 +203,10 @@ def test_reload_keeps_the_seat_and_removal_and_end_are_shown(rooms):
     assert "Rut" in again.text("ts-pp-you") and not again.all("ts-pp-join")
     assert "reconnect" in set(room.session.events()["kind"])
     eventually(lambda: desk.all("ts-pc-remove"))
+    desk.click("ts-pc-remove")  # one click only arms the button (issue 16)
+    eventually(lambda: desk.all("ts-pc-remove-armed"))
+    assert room.participant("cookie-r") is not None
+    assert t("pc.confirm.short", "sv") in desk.text("ts-pc-remove-armed")
     desk.click("ts-pc-remove")
     eventually(lambda: first.all("ts-pp-removed"))
     assert t("pp.removed", "sv") in first.text("ts-pp-removed")
@@ -253,3 +277,107 @@ def test_the_room_benchmark_plays_and_frees_everything():
     assert not doc["session_alive_after"] and not doc["model_alive_after"]
     assert doc["roles"] == {"government": 1, "esv": 1, "digg": 1, "agv": 1, "agency_head": 2}
     assert "results on every page" in format_room_report(doc)
+
+
+def test_a_room_survives_a_restart_seats_and_console_come_back(rooms):
+    """Issue 13: a restart ended the room. The same browsers (cookies) get their seats and the
+    console back from the session file, with a notice in Swedish; the round waits, paused."""
+    _, code = start(rooms)
+    join(rooms, "cookie-gun", code, "Gun", "government")
+    join(rooms, "cookie-hal", code, "Hal", "agency_head")
+    room = rooms.owned_by(FACILITATOR)
+    room.facilitate(FACILITATOR, "open_round")
+    rooms.submit("cookie-gun", {"steering_detail": 0.35})
+    folder = room.path.parent
+    rooms.stop_all()  # the server stops (a kill writes nothing more: every event is committed)
+
+    after = Rooms()  # the new server process
+    (back,) = after.resume_folder(folder, timer=False)
+    try:
+        assert back.session.state == "paused" and back.session.round == 1
+        assert after.owned_by(FACILITATOR) is back
+        desk2 = console(after)
+        assert t("pc.restarted", "sv") in desk2.text("ts-pc-restarted")
+        gun = phone(after, "cookie-gun")
+        assert "Gun" in gun.text("ts-pp-you") and not gun.all("ts-pp-join")
+        assert t("pp.restarted", "sv") in gun.text("ts-pp-restarted")
+        assert back.view("cookie-gun")["choices"]["steering_detail"] == 0.35
+        stranger = phone(after, "cookie-new")
+        assert stranger.all("ts-pp-join")  # a browser that held no seat joins as usual
+        back.facilitate(FACILITATOR, "resume")
+        rooms_view = back.view("cookie-hal")
+        assert rooms_view["state"] == "open" and rooms_view["round"] == 1
+    finally:
+        after.end_all()
+
+
+def test_the_key_holder_takes_over_a_room_whose_browser_is_lost(rooms, monkeypatch):
+    """Issue 16: a facilitator who lost the cookie could not control the room."""
+    monkeypatch.setenv("TRUSTSIM_CONSOLE_KEY", "sesame-key")
+    rooms.authorised.add(client_digest(FACILITATOR))
+    start(rooms)
+    page = PageDriver(
+        solara.render(ConsoleView("cookie-laptop2", "sv", None, rooms), handle_error=False)[1]
+    )
+    assert page.all("ts-pc-key-needed") and not page.all("ts-pc-start")
+    page.one("ts-pc-key", v.TextField).v_model = "wrong"
+    page.click("ts-pc-unlock")
+    assert eventually(lambda: page.text("ts-pc-error")) == t("pe.wrong_key", "sv")
+    page.one("ts-pc-key", v.TextField).v_model = "sesame-key"
+    page.click("ts-pc-unlock")
+    eventually(lambda: page.all("ts-pc-take-over"))
+    page.click("ts-pc-take-over")  # arms
+    page.click("ts-pc-take-over")
+    eventually(lambda: page.all("ts-pc-code"))
+    room = rooms.owned_by("cookie-laptop2")
+    assert room is not None and not room.is_owner(FACILITATOR)
+    assert room.session.clients()["facilitator"] == client_digest("cookie-laptop2")
+
+
+def test_console_key_guesses_are_rate_limited(rooms, monkeypatch):
+    monkeypatch.setenv("TRUSTSIM_CONSOLE_KEY", "sesame-key")
+    refusals = []
+    for _ in range(8):
+        with pytest.raises(RoomError) as err:
+            rooms.unlock("cookie-guesser", "nope")
+        refusals.append(err.value.key)
+    assert refusals[:5] == ["wrong_key"] * 5 and refusals[5:] == ["rate"] * 3
+    with pytest.raises(RoomError) as err:  # even the right key waits once the bucket is dry
+        rooms.unlock("cookie-guesser", "sesame-key")
+    assert err.value.key == "rate"
+
+
+@pytest.mark.parametrize("bad", [None, [0.5], "abc", float("nan"), 7.0, True])
+def test_a_bad_slider_value_gets_a_swedish_message_not_a_traceback(rooms, bad):
+    """Issue 18: null, [0.5] or "abc" over the websocket replaced the page with a traceback."""
+    _, code = start(rooms)
+    gun = join(rooms, "cookie-gun", code, "Gun", "government")
+    rooms.owned_by(FACILITATOR).facilitate(FACILITATOR, "open_round")
+    eventually(lambda: gun.all("ts-pp-dec-steering_detail"))
+    slider = gun.inside("ts-pp-dec-steering_detail", v.Slider)
+    slider.v_model = bad
+    message = eventually(lambda: gun.text("ts-pp-error"))
+    assert message.startswith("Detaljstyrning: ") and "tillåtet är ett tal från 0 till 1" in message
+    assert "Traceback" not in text(gun) and "site-packages" not in text(gun)
+    gun.click("ts-pp-submit")  # the last good value is sent, not the bad one
+    room = rooms.owned_by(FACILITATOR)
+    eventually(lambda: room.view("cookie-gun")["decided"])
+    assert 0.0 <= room.session.choices["government"]["steering_detail"] <= 1.0
+
+
+def test_a_stale_tab_is_refused_and_shows_the_newer_choice(rooms):
+    _, code = start(rooms)
+    tab_a = join(rooms, "cookie-gun", code, "Gun", "government")
+    join(rooms, "cookie-hal", code, "Hal", "agency_head")  # keeps the round open
+    room = rooms.owned_by(FACILITATOR)
+    room.facilitate(FACILITATOR, "open_round")
+    tab_b = phone(rooms, "cookie-gun")  # a second tab of the same browser
+    eventually(lambda: tab_a.all("ts-pp-submit") and tab_b.all("ts-pp-submit"))
+    tab_a.inside("ts-pp-dec-steering_detail", v.Slider).v_model = 0.7
+    tab_a.click("ts-pp-submit")
+    eventually(lambda: room.session.choices["government"]["steering_detail"] == 0.7)
+    tab_b.inside("ts-pp-dec-steering_detail", v.Slider).v_model = 0.4
+    tab_b.click("ts-pp-submit")
+    assert eventually(lambda: tab_b.text("ts-pp-error")) == t("pe.stale", "sv")
+    assert room.session.choices["government"]["steering_detail"] == 0.7
+    assert tab_b.inside("ts-pp-dec-steering_detail", v.Slider).v_model == 0.7

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from trustsim.app import room as room_module
-from trustsim.app.room import MAX_ROOMS, Room, RoomError, Rooms, join_urls
+from trustsim.app.room import MAX_ROOMS, Room, RoomError, Rooms, client_digest, join_urls
 from trustsim.play.participatory import ParticipatoryError, Session
 
 
@@ -32,7 +32,7 @@ def test_the_timer_thread_closes_a_round_and_ticks_each_second(tmp_path, monkeyp
     monkeypatch.setattr(room_module, "TICK", 0.02)
     now = [1000.0]
     session = Session(world="teaching", seed=2, rounds=2, clock=lambda: now[0])
-    room = Room("r1", session, "owner", None, round_seconds=30)
+    room = Room("r1", session, client_digest("owner"), None, round_seconds=30)
     room.start_timer()
     try:
         room.facilitate("owner", "open_round")

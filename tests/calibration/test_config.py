@@ -103,10 +103,10 @@ def test_distance_is_in_sd_units_over_fitted_targets_only():
 def test_a_generation_whose_ess_falls_below_min_ess_ends_the_calibration():
     from dataclasses import replace
 
-    from trustsim.calibrate.calibration import Generation, stop_reason
+    from trustsim.calibrate.calibration import AbcSettings, Generation, stop_reason
 
-    cal = load_calibration("config")
-    cal = replace(cal, abc=replace(cal.abc, min_ess=20.0, generations=8, min_epsilon=0.0,
+    cal = load_calibration("quick")
+    cal = replace(cal, abc=replace(AbcSettings(200, 8), min_ess=20.0, generations=8, min_epsilon=0.0,
                                    min_acceptance_rate=0.0))
     gens = [Generation(0, float("inf"), 200, 201, 200.0, 1.0),
             Generation(1, 8.0, 200, 400, 40.0, 1.0)]

@@ -224,7 +224,7 @@ BAD_INPUT = {
     ),
     "a newer format": (
         lambda d, p: ["replay", _future_format(d, p)],
-        ["session format 99; this trustsim reads format 1"],
+        ["session format 99; this trustsim reads formats 1, 2"],
     ),
     "export to an unknown suffix": (
         lambda d, p: ["export", p.path, d / "out.xlsx"],

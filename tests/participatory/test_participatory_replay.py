@@ -92,7 +92,7 @@ def test_replay_refuses_unknown_formats_and_sessions_never_overwrite(make_sessio
     with db:
         db.execute("UPDATE meta SET value = '99' WHERE key = 'format_version'")
     db.close()
-    with pytest.raises(ParticipatoryError, match="format 99.*reads format 1"):
+    with pytest.raises(ParticipatoryError, match="format 99.*reads formats 1, 2"):
         replay(path)
 
 

@@ -12,6 +12,7 @@ class, whatever the language.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 from collections.abc import Callable
@@ -26,15 +27,16 @@ from solara.alias import rv
 from trustsim.play.participatory import AGENCY_HEAD, DECISIONS, OBSERVER, ROLES, escape
 
 from .components import LanguageSwitch, start_play
-from .i18n import MissingString, default_lang, number, t
+from .i18n import MissingString, count, default_lang, number, t
 from .room import (
     DEFAULT_ROUND_SECONDS,
     ROOMS,
     STATE_SCALES,
     URLS_ENV,
     Room,
+    RoomError,
     Rooms,
-    console_key_ok,
+    console_key_needed,
     decides,
     join_urls,
 )
@@ -104,17 +106,28 @@ PP_CSS = """
 .ts-pp-news div, .ts-pp-msg div { padding: 3px 0; }
 .ts-pp-msg { background: #fff7e0; border-radius: 6px; padding: 4px 10px; margin: 6px 0; }
 .ts-pp-help { font-size: 0.8em; color: #555; margin: -6px 0 10px 0; line-height: 1.25; }
+.ts-pp-value { font-weight: 700; margin-left: 6px; }
+.ts-pp-restarted, .ts-pc-restarted { margin: 4px 0; }
+.ts-pp table.ts-pp-results-table { table-layout: fixed; }
+.ts-pp table.ts-pp-results-table th:first-child { width: 46%; }
+.ts-pp table.ts-pp-results-table td, .ts-pp table.ts-pp-results-table th { overflow-wrap: anywhere; }
 .ts-pc { padding: 6px 12px; }
 .ts-pc-body { display: flex; gap: 18px; align-items: flex-start; }
 .ts-pc-side { flex: 0 0 330px; width: 330px; }
 .ts-pc-main { flex: 1 1 auto; min-width: 0; }
+.ts-pc-side h3 { margin: 6px 0 2px 0; }
 .ts-pc-code { font-size: 2.3em; font-weight: 700; letter-spacing: 0.06em; font-family: monospace; }
 .ts-pc-url { font-size: 1.05em; word-break: break-all; }
-.ts-pc-qr svg { width: 190px; height: 190px; }
+.ts-pc-qr svg { width: 150px; height: 150px; }
 .ts-pc-buttons { display: flex; flex-wrap: wrap; gap: 6px; align-items: center; margin: 4px 0; }
 .ts-pc-charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 16px; }
 .ts-pc-charts .ts-chart { height: 250px; }
-.ts-pc-people div { display: flex; align-items: center; justify-content: space-between; }
+.ts-pc-people { max-height: 200px; overflow-y: auto; }
+.ts-pc-people > div { display: flex; align-items: center; justify-content: space-between;
+  break-inside: avoid; font-size: 0.9em; }
+.ts-pc-seats div { display: flex; flex-wrap: wrap; gap: 2px 12px; font-size: 0.9em; }
+.ts-pc-message-row { margin: 6px 0 14px 0; align-items: center; }
+.ts-pc-file { font-size: 0.8em; color: #555; }
 @media (max-width: 900px) { .ts-pc-body { flex-direction: column; }
   .ts-pc-side { width: 100%; flex: 0 0 auto; } }
 """
@@ -164,36 +177,50 @@ def html_table(header: list[str], rows: list[list[str]], classes: str = "") -> s
     return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
+PHONE_ROUNDS = 3  # rounds a phone's results table shows (the latest), so that it fits 390 px
+
+
 def results_table(view: dict[str, Any], lang: str) -> str | None:
-    """The participant's yearly numbers as an HTML table (escaped), or None before round 1."""
+    """The participant's yearly numbers as an HTML table (escaped), or None before round 1: one
+    row per measure, one column per round (the latest PHONE_ROUNDS), so a phone needs no
+    sideways scrolling however many measures a role reads."""
     role = view["role"]
     if role == AGENCY_HEAD:
-        years = view.get("agency_years", [])
-        if not years:
-            return None
-        header = [t("pp.round", lang), *(t(key, lang) for key in HEAD_COLUMNS.values())]
-        rows = [
-            [str(i + 1), *(number(year.get(k, float("nan")), lang) for k in HEAD_COLUMNS)]
-            for i, year in enumerate(years)
-        ]
-        return html_table(header, rows, "ts-pp-results-table")
-    years = view.get("years", [])
+        years = [{"round": i + 1, **year} for i, year in enumerate(view.get("agency_years", []))]
+        labels = HEAD_COLUMNS
+    else:
+        years = view.get("years", [])
+        kind = {"government": "government", OBSERVER: "observer"}.get(role, "support")
+        columns = [c for c in ROLE_COLUMNS[kind] if years and c in years[0]]
+        labels = {c: f"pp.out.{c}" for c in columns}
     if not years:
         return None
-    kind = "government" if role == "government" else "observer" if role == OBSERVER else "support"
-    columns = [c for c in ROLE_COLUMNS[kind] if c in years[0]]
-    header = [t("pp.round", lang), *(t(f"pp.out.{c}", lang) for c in columns)]
-    rows = [[str(int(y["round"])), *(number(y[c], lang) for c in columns)] for y in years]
+    shown = years[-PHONE_ROUNDS:]
+    header = [t("pp.round", lang), *(str(int(y["round"])) for y in shown)]
+    rows = [
+        [t(label, lang), *(number(y.get(k, float("nan")), lang) for y in shown)]
+        for k, label in labels.items()
+    ]
     return html_table(header, rows, "ts-pp-results-table")
+
+
+def agency_label(session: Any, index: int, lang: str) -> str:
+    """An agency's name; a state-world agency is a model agency, said so, with its head count
+    (sizes follow Statskontoret's distribution, see trustsim/model/worlds.py; the names are not
+    real agencies')."""
+    m = session.model
+    name = m.agencies[index].name
+    if session.config["world"] == "teaching":
+        return name
+    staff = count(int(m.agency_size[index]), lang)
+    return t("pp.agency.model", lang, name=name, staff=staff)
 
 
 def news_lines(view: dict[str, Any], lang: str) -> list[str]:
     out = []
     for item in reversed(view.get("news", [])):
         if item["kind"] == "scandal":
-            out.append(
-                t("pp.news.scandal", lang, round=item["round"], size=number(item["size"], lang))
-            )
+            out.append(t("pp.news.scandal", lang, round=item["round"]))
         elif item["kind"] == "incidents":
             out.append(
                 t(
@@ -206,12 +233,21 @@ def news_lines(view: dict[str, Any], lang: str) -> list[str]:
     return out
 
 
+def shown_decisions(view: dict[str, Any]) -> dict[str, tuple[float, float]]:
+    """The decisions a page offers: all of the role's, less those with no effect in this
+    scenario (an agency head's use of dispensation where there is no dispensation route)."""
+    allowed = dict(view["allowed"])
+    if view["role"] == AGENCY_HEAD and not view.get("dispensation_route", True):
+        allowed.pop("use_of_dispensation", None)
+    return allowed
+
+
 def start_values(view: dict[str, Any]) -> dict[str, float]:
     """The sliders' first positions: the choices in force, for an agency head whose agency still
     follows the model's own rules her managers' orientation now (autonomy) or the middle."""
     values = {}
     now = view.get("agency_now", {})
-    for name, (low, high) in view["allowed"].items():
+    for name, (low, high) in shown_decisions(view).items():
         value = view["choices"].get(name)
         if value is None:
             value = now.get("trust_orientation", 0.5) if name == "autonomy_granted" else 0.5
@@ -381,52 +417,92 @@ def StatusLine(room: Room, follow: Follow, lang: str, console: bool = False):
 
 # ---------------------------------------------------------------------------- participant page
 def DecisionSlider(
-    name: str, label: str, value: float, low: float, high: float, on_value: Callable
+    name: str, label: str, value: float, low: float, high: float, on_value: Callable, lang: str
 ) -> solara.Element:
-    """One decision's slider: whole years for the budget horizon, steps of 0.05 otherwise."""
-    if name == "budget_horizon_years":
-        return solara.SliderInt(
-            label,
-            value=round(value),
-            min=int(low),
-            max=int(high),
-            on_value=on_value,
-            thumb_label="always",
-            tick_labels=[str(y) for y in range(int(low), int(high) + 1)],
+    """One decision's slider: whole years for the budget horizon, steps of 0.05 otherwise. The
+    value is written beside the label as the tables write numbers (0,4 in Swedish), not in the
+    thumb (which would say 0.4)."""
+    shown = f"{label}: "
+    with solara.Div() as box:
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f'{escape(shown)}<span class="ts-pp-value">'
+            f"{escape(number(value, lang))}</span>",
         )
-    return solara.SliderFloat(
-        label, value=value, min=low, max=high, step=0.05, on_value=on_value, thumb_label="always"
-    )
+        # Vuetify's slider, not solara.SliderFloat: that one calls float() on whatever the
+        # websocket sends before any check of ours, and shows the traceback in the page
+        whole = name == "budget_horizon_years"
+        rv.Slider(
+            v_model=value,
+            on_v_model=on_value,
+            min=low,
+            max=high,
+            step=1 if whole else 0.05,
+            ticks="always" if whole else False,
+            tick_labels=[str(y) for y in range(int(low), int(high) + 1)] if whole else [],
+            hide_details=True,
+            class_="ts-pp-slider",
+        )
+    return box
+
+
+def checked_value(name: str, value: Any, low: float, high: float, lang: str) -> float:
+    """A slider's value as sent over the websocket, or a RoomError in the page's language naming
+    the decision and its range (a page never shows a traceback for `null`, `[0.5]` or "abc")."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok:
+        value = float(value)
+        ok = math.isfinite(value) and low <= value <= high
+    if not ok:
+        shown = repr(value) if not isinstance(value, str) else f'"{value[:20]}"'
+        raise RoomError(
+            f"{name}: {shown} is not allowed; allowed is a number from {low:g} to {high:g}",
+            "value",
+            name=t(f"pp.dec.{name}", lang),
+            value=shown[:24],
+            low=low,
+            high=high,
+        )
+    return value
 
 
 @solara.component
 def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms: Rooms):
     values = solara.use_reactive(start_values(view))
+    base = solara.use_reactive(view["version"])  # the decision version the sliders started from
     error = solara.use_reactive(None)
     sent = solara.use_reactive(0)  # the round this page last sent in (a decision only ticks)
     is_open = view["state"] == "open"
+    allowed = shown_decisions(view)
 
     def send() -> None:
         try:
-            rooms.submit(client, dict(values.value))
+            rooms.submit(client, dict(values.value), base.value)
+            base.set(room.view(client)["version"])
             sent.set(view["round"])
             error.set(None)
         except Exception as exc:  # noqa: BLE001 - shown in the page
+            if getattr(exc, "key", None) == "stale":  # another tab was newer: show its choice
+                fresh = room.view(client)
+                values.set(start_values(fresh))
+                base.set(fresh["version"])
             error.set(error_text(exc, lang))
 
     solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.decide.title", lang)))
-    for name, (low, high) in view["allowed"].items():
+    for name, (low, high) in allowed.items():
         label = t(f"pp.dec.{name}", lang)
         current = values.value[name]
 
-        def on_value(v, name=name) -> None:
-            values.set({**values.value, name: float(v)})
+        def on_value(v, name=name, low=low, high=high) -> None:
+            try:
+                values.set({**values.value, name: checked_value(name, v, low, high, lang)})
+                error.set(None)
+            except RoomError as exc:
+                error.set(error_text(exc, lang))
 
         with solara.Div(classes=[f"ts-pp-dec-{name}"]):
-            DecisionSlider(name, label, current, low, high, on_value)
+            DecisionSlider(name, label, current, low, high, on_value, lang)
         solara.Div(children=[t(f"pp.dec.{name}.help", lang)], classes=["ts-pp-help"])
-    if view["role"] == AGENCY_HEAD and not view.get("dispensation_route", True):
-        solara.Div(children=[t("pp.no_dispensation", lang)], classes=["ts-pp-help"])
     solara.Button(
         t("pp.submit", lang),
         on_click=send,
@@ -436,7 +512,8 @@ def DecisionForm(room: Room, client: str, view: dict[str, Any], lang: str, rooms
         classes=["ts-pp-submit"],
     )
     decided = view["decided"] or sent.value == view["round"]
-    note = t("pp.decided", lang, round=view["round"]) if decided else t("pp.undecided", lang)
+    undecided = "pp.undecided.first" if view["round"] <= 1 else "pp.undecided"
+    note = t("pp.decided", lang, round=view["round"]) if decided else t(undecided, lang)
     if is_open:
         solara.Div(
             children=[note],
@@ -464,8 +541,10 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
     who = t("pp.you", lang, name=p.name, role=role_name(role, lang))
     solara.Div(children=[who], classes=["ts-pp-you"], style={"font-weight": "600"})
     if role == AGENCY_HEAD:
-        agency = room.session.model.agencies[p.agency].name
+        agency = agency_label(room.session, p.agency, lang)
         solara.Div(children=[t("pp.your_agency", lang, agency=agency)], classes=["ts-pp-agency"])
+    if client in room.returned:
+        solara.Info(t("pp.restarted", lang), classes=["ts-pp-restarted"])
     StatusLine(room, follow, lang)
     if view["messages"]:
         with solara.Div(classes=["ts-pp-msg"]):
@@ -473,25 +552,27 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
             for msg in reversed(view["messages"][-3:]):
                 # the text arrives escaped from the core; shown as HTML so it reads as typed
                 Raw(msg["text"], ["ts-pp-message"])
+    # the news and the year's results come first, right under the status line: after a round
+    # they are what a participant looks for (the sliders follow, for the next round)
+    news = news_lines(view, lang)
+    if news:
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.news.title", lang)))
+        with solara.Div(classes=["ts-pp-news"]):
+            for line in news[:3]:
+                solara.Div(children=[line])
+    table = results_table(view, lang)
+    if table is not None:
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.results.title", lang)))
+        Raw(table, ["ts-pp-table", "ts-pp-results"])
     if decides(role):
-        # a new round (or a reset) starts the sliders from the choices in force
         # the sliders stay between rounds (a new form per round would rebuild ~20 widgets on
         # every phone at the moment the results arrive); a reset rebuilds the model, and the form
         DecisionForm(room, client, view, lang, rooms).key(f"form-{id(room.session.model)}")
     else:
         solara.Info(t("pp.observer", lang))
-    news = news_lines(view, lang)
-    if news:
-        solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.news.title", lang)))
-        with solara.Div(classes=["ts-pp-news"]):
-            for line in news[:6]:
-                solara.Div(children=[line])
-    solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.results.title", lang)))
-    table = results_table(view, lang)
     if table is None:
+        solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pp.results.title", lang)))
         solara.Div(children=[t("pp.results.none", lang)], classes=["ts-pp-results-none"])
-    else:
-        Raw(table, ["ts-pp-table", "ts-pp-results"])
     if role == AGENCY_HEAD:
         now = view.get("agency_now", {})
         rows = [[t(label, lang), number(now[k], lang)] for k, label in HEAD_NOW.items() if k in now]
@@ -500,17 +581,17 @@ def SeatView(room: Room, client: str, lang: str, rooms: Rooms):
 
 @solara.component
 def JoinForm(client: str, lang: str, code: str, rooms: Rooms, on_joined: Callable[[], None]):
+    """Code, name and role; the code is looked up only when *Gå med* is pressed, under the join
+    rate limits (a form that looked it up on every keystroke let a script guess past them). An
+    agency head gets the largest agency that has no head yet (shown on her page)."""
     typed = solara.use_reactive(code)
     name = solara.use_reactive("")
     role = solara.use_reactive(AGENCY_HEAD)
-    agency = solara.use_reactive(None)
     error = solara.use_reactive(None)
-    room = rooms.room_by_code(typed.value) if typed.value else None
-    use_room(room).version.value  # noqa: B018 - seats "X/Y" follow other joins
 
     def join() -> None:
         try:
-            rooms.join(client, typed.value, name.value, role.value, agency.value)
+            rooms.join(client, typed.value, name.value, role.value)
             error.set(None)
             on_joined()
         except Exception as exc:  # noqa: BLE001 - shown in the page
@@ -518,52 +599,16 @@ def JoinForm(client: str, lang: str, code: str, rooms: Rooms, on_joined: Callabl
 
     solara.HTML(tag="h2", unsafe_innerHTML=escape(t("pp.join.title", lang)))
     solara.Div(children=[t("pp.join.intro", lang)], style={"margin-bottom": "8px"})
-    solara.InputText(
-        t("pp.code", lang), value=typed, continuous_update=True, classes=["ts-pp-code"]
-    )
+    solara.InputText(t("pp.code", lang), value=typed, classes=["ts-pp-code"])
     solara.InputText(t("pp.name", lang), value=name, continuous_update=True, classes=["ts-pp-name"])
-    seats = room.session.seats() if room is not None else {}
-    items = [
-        {
-            "text": role_name(r, lang) + (f" ({seats[r]})" if r in seats else ""),
-            "value": r,
-        }
-        for r in ROLES
-    ]
     rv.Select(
         label=t("pp.role", lang),
         v_model=role.value,
         on_v_model=role.set,
-        items=items,
+        items=[{"text": role_name(r, lang), "value": r} for r in ROLES],
         class_="ts-pp-role",
         outlined=True,
         dense=True,
-    )
-    # the agency list is always there, hidden for other roles: a page whose parts come and go
-    # re-creates the Join button under the finger (a tap right after choosing a role was lost)
-    held = (
-        {
-            q.agency
-            for q in room.session.participants.values()
-            if q.role == AGENCY_HEAD and not q.removed
-        }
-        if room is not None
-        else set()
-    )
-    free = [{"text": t("pp.agency.any", lang), "value": None}] + [
-        {"text": agency_name, "value": index}
-        for index, agency_name in (room.session.agencies() if room is not None else [])
-        if index not in held
-    ]
-    rv.Select(
-        label=t("pp.agency", lang),
-        v_model=agency.value,
-        on_v_model=agency.set,
-        items=free,
-        class_="ts-pp-agency-pick",
-        outlined=True,
-        dense=True,
-        style_="" if role.value == AGENCY_HEAD and room is not None else "display: none",
     )
     solara.Button(
         t("pp.join.btn", lang), on_click=join, color="primary", block=True, classes=["ts-pp-join"]
@@ -648,7 +693,16 @@ def SetupForm(client: str, lang: str, rooms: Rooms, on_started: Callable[[], Non
 
 
 @solara.component
-def ConfirmButton(label: str, lang: str, on_confirm: Callable[[], None], cls: str):
+def ConfirmButton(
+    label: str,
+    lang: str,
+    on_confirm: Callable[[], None],
+    cls: str,
+    small: bool = False,
+    confirm: str | None = None,
+    color: str | None = None,
+):
+    """A button that acts on the second click (the first arms it: "Click again to confirm")."""
     armed = solara.use_reactive(False)
 
     def click() -> None:
@@ -659,11 +713,12 @@ def ConfirmButton(label: str, lang: str, on_confirm: Callable[[], None], cls: st
             armed.set(True)
 
     solara.Button(
-        t("pc.confirm", lang) if armed.value else label,
+        (confirm or t("pc.confirm", lang)) if armed.value else label,
         on_click=click,
-        color="error" if armed.value else None,
-        outlined=True,
-        classes=[cls],
+        color="error" if armed.value else color,
+        outlined=not (color and not armed.value),
+        small=small,
+        classes=[cls, f"{cls}-armed"] if armed.value else [cls],
     )
 
 
@@ -748,13 +803,14 @@ def People(room: Room, client: str, follow: Follow, lang: str, act: Callable):
                     unsafe_innerHTML=f"{mark} {person['name']} · "
                     f"{escape(role_name(person['role'], lang))}",
                 )
-                solara.Button(
+                ConfirmButton(
                     t("pc.remove", lang),
-                    on_click=lambda pid=person["id"]: act("remove", pid),
-                    text=True,
+                    lang,
+                    lambda pid=person["id"]: act("remove", pid),
+                    "ts-pc-remove",
                     small=True,
-                    classes=["ts-pc-remove"],
-                )
+                    confirm=t("pc.confirm.short", lang),
+                ).key(f"remove-{person['id']}")
 
 
 @solara.component
@@ -781,11 +837,13 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
 
     urls = join_urls(host)
     code = console["code"]
+    joining = not debrief.value and console["state"] != "finished"
     with solara.Div(classes=["ts-pc-body"]):
         with solara.Div(classes=["ts-pc-side"]):
-            solara.Div(children=[t("pc.code", lang)], style={"font-weight": "600"})
-            solara.Div(children=[code], classes=["ts-pc-code"])
-            if urls:
+            if joining:
+                solara.Div(children=[t("pc.code", lang)], style={"font-weight": "600"})
+                solara.Div(children=[code], classes=["ts-pc-code"])
+            if urls and joining:
                 link = f"{urls[0]}?code={code.replace('-', '')}"
                 solara.Div(children=[f"{t('pc.join_at', lang)} {urls[0]}"], classes=["ts-pc-url"])
                 Raw(qr_svg(link), ["ts-pc-qr"])
@@ -795,11 +853,16 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                 if loopback:
                     solara.Warning(t("pc.loopback", lang), classes=["ts-pc-loopback"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.seats", lang)))
-            rows = [[role_name(r, lang), s] for r, s in console["seats"].items()]
-            Raw(html_table(["", ""], rows, "ts-pc-seats-table"), ["ts-pc-seats"])
+            seats = "".join(
+                f"<span>{escape(role_name(r, lang).split(' (')[0])} <b>{escape(s)}</b></span>"
+                for r, s in console["seats"].items()
+            )  # one compact block, so the list of people stays on the first screen
+            Raw(seats, ["ts-pc-seats"])
             solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.people", lang)))
             People(room, client, follow, lang, act)
         with solara.Div(classes=["ts-pc-main"]):
+            if session.restarts and console["state"] != "open":
+                solara.Info(t("pc.restarted", lang), classes=["ts-pc-restarted"], dense=True)
             StatusLine(room, follow, lang, console=True)
             state = console["state"]
             with solara.Div(classes=["ts-pc-buttons"]):
@@ -813,8 +876,6 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                     ("pause", t("pc.pause", lang), "pause", {"outlined": True}, state == "open"),
                     ("resume", t("pc.resume", lang), "resume", {"outlined": True},
                      state == "paused"),
-                    ("scandal", t("pc.scandal", lang), "inject_scandal", {"color": "warning"},
-                     state != "finished"),
                 )  # fmt: skip
                 for key, label, action, style, shown in run_bar:
                     if shown:
@@ -824,6 +885,14 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                             classes=[f"ts-pc-{key}"],
                             **style,
                         ).key(key)
+                if state != "finished":
+                    ConfirmButton(
+                        t("pc.scandal", lang),
+                        lang,
+                        lambda: act("inject_scandal"),
+                        "ts-pc-scandal",
+                        color="warning",
+                    ).key("scandal")
                 solara.Button(
                     t("pc.back" if debrief.value else "pc.debrief", lang),
                     on_click=lambda: debrief.set(not debrief.value),
@@ -835,7 +904,7 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                     "reset"
                 )
                 ConfirmButton(t("pc.end", lang), lang, on_end, "ts-pc-end").key("end")
-            with solara.Row(style={"align-items": "center"}):
+            with solara.Row(classes=["ts-pc-message-row"]):
                 solara.InputText(
                     t("pc.message", lang),
                     value=message,
@@ -866,10 +935,9 @@ def RoomConsole(room: Room, client: str, lang: str, host: str | None, rooms: Roo
                     filename="trustsim-decisions.csv",
                     label=t("pc.download.decisions", lang),
                 )
-            if room.path is not None:
+            if room.path is not None:  # the name only: the projector shows no home folders
                 solara.Div(
-                    children=[t("pc.file", lang, path=str(room.path))],
-                    style={"font-size": "0.8em", "color": "#555"},
+                    children=[t("pc.file", lang, path=room.path.name)], classes=["ts-pc-file"]
                 )
 
 
@@ -878,22 +946,98 @@ def _has_urls() -> bool:
 
 
 @solara.component
+def KeyForm(client: str, lang: str, rooms: Rooms, on_unlocked: Callable[[], None]):
+    """The console key, typed (a password field: it never goes into the address bar)."""
+    key = solara.use_reactive("")
+    error = solara.use_reactive(None)
+
+    def unlock() -> None:
+        try:
+            rooms.unlock(client, key.value)
+            key.set("")
+            error.set(None)
+            on_unlocked()
+        except Exception as exc:  # noqa: BLE001 - shown in the page
+            error.set(error_text(exc, lang))
+
+    solara.Warning(t("pc.key_needed", lang), classes=["ts-pc-key-needed"])
+    with solara.Row(style={"align-items": "center", "max-width": "640px"}):
+        solara.InputText(
+            t("pc.key", lang),
+            value=key,
+            password=True,
+            continuous_update=True,
+            classes=["ts-pc-key"],
+        )
+        solara.Button(
+            t("pc.unlock", lang), on_click=unlock, color="primary", classes=["ts-pc-unlock"]
+        )
+    if error.value:
+        solara.Error(error.value, classes=["ts-pc-error"])
+
+
+@solara.component
+def Orphans(client: str, lang: str, rooms: Rooms, on_taken: Callable[[], None]):
+    """Rooms this browser does not run (after a restart, or from a browser that lost its
+    cookie): the key holder takes one over."""
+    error = solara.use_reactive(None)
+    found = rooms.orphans(client)
+    if not found:
+        return
+
+    def take(room_id: str) -> None:
+        try:
+            rooms.reclaim(client, room_id)
+            error.set(None)
+            on_taken()
+        except Exception as exc:  # noqa: BLE001 - shown in the page
+            error.set(error_text(exc, lang))
+
+    solara.HTML(tag="h3", unsafe_innerHTML=escape(t("pc.orphans", lang)))
+    for room in found:
+        s = room.session
+        people = sum(1 for p in s.participants.values() if not p.removed)
+        text = t(
+            "pc.orphan",
+            lang,
+            code=s.display_code,
+            round=s.round,
+            rounds=s.config["rounds"],
+            people=people,
+        )
+        with solara.Row(style={"align-items": "center"}, classes=[f"ts-pc-orphan-{room.id}"]):
+            solara.Div(children=[text])
+            ConfirmButton(
+                t("pc.take_over", lang), lang, lambda rid=room.id: take(rid), "ts-pc-take-over"
+            ).key(f"take-{room.id}")
+    if error.value:
+        solara.Error(error.value, classes=["ts-pc-error"])
+
+
+@solara.component
 def ConsoleView(
     client: str,
     initial_lang: str = "sv",
     host: str | None = None,
     rooms: Rooms = ROOMS,
-    may_start: bool = True,
+    may_start: bool | None = None,
 ):
-    """The facilitator's console: set up a session, then run it on the projector."""
+    """The facilitator's console: set up a session (or take one over), then run it on the
+    projector. `may_start` None: ask `rooms` (the console key given from this browser, or a
+    loopback server that needs none)."""
     lang = solara.use_reactive(initial_lang)
     changed = solara.use_reactive(0)
     ended = solara.use_reactive(None)
     room = rooms.owned_by(client)
     changed.value  # noqa: B018 - redraw after start/end
+    allowed = rooms.may_run(client) if may_start is None else may_start
 
     def end() -> None:
-        ended.set(str(rooms.end(client)))
+        path = rooms.end(client)
+        ended.set(path.name if path is not None else "")
+        changed.set(changed.value + 1)
+
+    def redraw() -> None:
         changed.set(changed.value + 1)
 
     solara.Title(t("pc.title", lang.value))
@@ -905,10 +1049,11 @@ def ConsoleView(
         if room is None:
             if ended.value:
                 solara.Info(t("pc.ended", lang.value, path=ended.value), classes=["ts-pc-ended"])
-            if may_start:
-                SetupForm(client, lang.value, rooms, lambda: changed.set(changed.value + 1))
+            if allowed:
+                Orphans(client, lang.value, rooms, redraw)
+                SetupForm(client, lang.value, rooms, redraw)
             else:
-                solara.Warning(t("pc.key_needed", lang.value), classes=["ts-pc-key-needed"])
+                KeyForm(client, lang.value, rooms, redraw)
         else:
             RoomConsole(room, client, lang.value, host, rooms, end)
 
@@ -935,6 +1080,7 @@ def _host() -> str | None:
 
 @solara.component
 def JoinPage():
+    ROOMS.resume_once()  # the first page after a restart brings the rooms back from their files
     router = solara.use_router()
     code = parse_qs(router.search or "").get("code", [""])[0][:20]
     ParticipantView(_client(), default_lang(), code)
@@ -942,6 +1088,19 @@ def JoinPage():
 
 @solara.component
 def ConsolePage():
+    """`/console`; a `?key=` that `trustsim app` printed unlocks this browser once and leaves
+    the address bar at once, so the projected address never shows it."""
+    ROOMS.resume_once()
     router = solara.use_router()
+    client = _client()
     key = parse_qs(router.search or "").get("key", [""])[0][:100]
-    ConsoleView(_client(), default_lang(), _host(), ROOMS, console_key_ok(key))
+
+    def drop_key() -> None:
+        if key:
+            if console_key_needed():
+                with contextlib.suppress(RoomError):
+                    ROOMS.unlock(client, key)
+            router.push(router.path or "/console")
+
+    solara.use_effect(drop_key, [key])
+    ConsoleView(client, default_lang(), _host(), ROOMS, None)

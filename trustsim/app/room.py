@@ -7,11 +7,18 @@ without a browser:
 - **Clients** are Solara's session cookie (`solara.get_session_id()`, kept by the browser until
   2038): the facilitator's browser owns the room it started, and a participant's browser holds
   its seat. A phone that slept, or a page that was reloaded, gets the same seat back with no
-  token in any address. Tokens stay on the server.
-- **Rate limits** (`RateLimiter` of the core): 5 join attempts a minute per client, and 30 failed
-  joins a minute for the whole server (a guesser who drops cookies still gets no more than that:
-  30 · 60 · 8 = 14 400 guesses in an 8-hour day against 2⁴⁵ codes, a chance of 4 · 10⁻¹⁰);
-  decisions 30 a minute per client.
+  token in any address. Tokens stay on the server; the session file keeps only a SHA-256 digest
+  of each seat's cookie (`client_digest`), so that after a restart the same browsers get their
+  seats (and the facilitator the console) back.
+- **A restart**: `Rooms.resume_folder` resumes every session file in the sessions folder that was
+  not ended and changed in the last RESUME_HOURS (the first page served does it). A round that
+  was open waits, paused, for the facilitator. A facilitator whose browser lost its cookie takes
+  the room back with the console key (`Rooms.reclaim`).
+- **Rate limits** (`RateLimiter` of the core): a join code is looked up only when *Gå med* is
+  pressed: 5 attempts a minute per client, and 30 failed attempts a minute for the whole server
+  (a guesser who drops cookies gets no more than that: 30 · 60 · 24 = 43 200 guesses a day
+  against 2⁴⁵ ≈ 3.5 · 10¹³ codes, a chance of 1.2 · 10⁻⁹ a day per running room). The console
+  key is checked under the same two limits; decisions 30 a minute per client.
 - **Timers**: one thread per room calls `Session.tick` every `TICK` seconds; a round that closes
   bumps the room's `version` (every page redraws), a new second only its `ticks` (only the status
   lines redraw: thirty phones redrawing whole pages every second would keep a core busy). Pages
@@ -26,6 +33,7 @@ The registry (`ROOMS`) is the server's one piece of shared state; each room has 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import threading
@@ -44,6 +52,8 @@ from trustsim.play.participatory import (
     RateLimiter,
     Session,
     normalise_join_code,
+    resumable,
+    resume,
 )
 
 SESSIONS_ENV = "TRUSTSIM_SESSIONS_DIR"  # where session files go (`trustsim app --sessions`)
@@ -59,7 +69,10 @@ DEFAULT_ROUND_SECONDS = 120
 JOIN_LIMIT = (5, 5.0)  # capacity, per minute: join attempts per client
 FAILED_JOIN_LIMIT = (30, 30.0)  # failed joins per minute, whole server
 SUBMIT_LIMIT = (30, 30.0)  # decisions per minute per client
+KEY_LIMIT = (5, 5.0)  # console-key attempts per minute per client
 SERVER = "*server*"  # the key of the server-wide bucket
+RESUME_HOURS = 12.0  # session files changed this recently are resumed after a restart
+FACILITATOR = "facilitator"  # the clients-table entry of the facilitator's browser
 
 
 class RoomError(ParticipatoryError):
@@ -80,6 +93,16 @@ def join_urls(host_header: str | None = None) -> list[str]:
     return [u.rstrip("/") + "/join" for u in urls]
 
 
+def client_digest(client: str) -> str:
+    """What the session file keeps of a browser's cookie: its SHA-256 (the cookie is a random
+    UUID, so the digest neither reveals nor recreates it)."""
+    return hashlib.sha256(client.encode()).hexdigest()
+
+
+def console_key_needed() -> bool:
+    return bool(os.environ.get(KEY_ENV, ""))
+
+
 def console_key_ok(typed: str | None) -> bool:
     """Whether this browser may start a session: always on a loopback server; on a server open
     to the room's network (`--host`) only with the key `trustsim app` printed in its terminal,
@@ -96,12 +119,14 @@ class Room:
 
     id: str
     session: Session
-    owner: str  # the facilitator's client
+    owner: str  # client_digest of the facilitator's browser
     path: Path | None
     round_seconds: int = DEFAULT_ROUND_SECONDS
     auto_close: bool = True
     created: float = field(default_factory=time.time)
     seats: dict[str, str] = field(default_factory=dict)  # client -> participant token
+    pending: dict[str, str] = field(default_factory=dict)  # after a restart: digest -> seat id
+    returned: set[str] = field(default_factory=set)  # clients that got a seat back after one
     version: int = 0  # bumped when what the pages show changes (not the timer's second)
     ticks: int = 0  # bumped when the timer's shown second changes (only the status lines)
     ended: bool = False
@@ -149,6 +174,14 @@ class Room:
                     self.tick()
 
     def end(self) -> None:
+        """The facilitator ended the room: logged as ended (it will not be resumed)."""
+        self.ended = True
+        self._stop.set()
+        self.bump()
+        self.session.end()
+
+    def stop(self) -> None:
+        """The server stops: the file stays resumable."""
         self.ended = True
         self._stop.set()
         self.bump()
@@ -157,7 +190,7 @@ class Room:
     # ------------------------------------------------------------------ participants
     def participant(self, client: str) -> Participant | None:
         """The seat this client holds (None if it holds none, or was removed)."""
-        token = self.seats.get(client)
+        token = self.seats.get(client) or self._claim(client)
         if token is None:
             return None
         try:
@@ -165,14 +198,35 @@ class Room:
         except ParticipatoryError:
             return None
 
+    def _claim(self, client: str) -> str | None:
+        """After a restart: the seat this browser held before it, if any (its token is new)."""
+        if not client or not self.pending:
+            return None
+        with self.session._lock:
+            pid = self.pending.pop(client_digest(client), None)
+            p = self.session.participants.get(pid) if pid else None
+            if p is None or p.removed:
+                return None
+            self.seats[client] = p.token
+            self.returned.add(client)
+            return p.token
+
     def token_of(self, client: str) -> str:
-        token = self.seats.get(client)
+        token = self.seats.get(client) or self._claim(client)
         if token is None:
             raise RoomError("this browser holds no seat in the session; join first", "no_seat")
         return token
 
     def is_owner(self, client: str) -> bool:
-        return bool(client) and secrets.compare_digest(client.encode(), self.owner.encode())
+        return bool(client) and secrets.compare_digest(
+            client_digest(client).encode(), self.owner.encode()
+        )
+
+    def take_over(self, client: str) -> None:
+        """This browser becomes the facilitator's (the earlier one loses the console)."""
+        self.owner = client_digest(client)
+        self.session.remember_client(FACILITATOR, self.owner)
+        self.bump()
 
     def facilitate(self, client: str, action: str, *args: Any) -> Any:
         """Run a facilitator action of the core for the room's owner only."""
@@ -198,9 +252,11 @@ class Room:
             raise RoomError("only the facilitator's browser sees the console", "not_facilitator")
         return self.session.console(self.session.facilitator_token)
 
-    def submit(self, client: str, decisions: Mapping[str, Any]) -> dict[str, float]:
+    def submit(
+        self, client: str, decisions: Mapping[str, Any], base: int | None = None
+    ) -> dict[str, float]:
         token = self.token_of(client)
-        choices = self.session.submit(token, decisions)
+        choices = self.session.submit(token, decisions, base=base)
         if self.auto_close and self.session.close_if_all_decided():
             self.bump()  # the year ran: every page shows its results
         else:
@@ -254,6 +310,9 @@ class Rooms:
         self.submits = RateLimiter(
             capacity=SUBMIT_LIMIT[0], per_minute=SUBMIT_LIMIT[1], clock=clock
         )
+        self.keys = RateLimiter(capacity=KEY_LIMIT[0], per_minute=KEY_LIMIT[1], clock=clock)
+        self.authorised: set[str] = set()  # digests of browsers that gave the console key
+        self._resumed = False
 
     # ------------------------------------------------------------------ facilitator
     def start(
@@ -312,7 +371,9 @@ class Rooms:
             room_id = secrets.token_hex(4)
             path = folder / f"session-{time.strftime('%Y%m%d-%H%M%S')}-{room_id}.sqlite"
             session = Session(world=world, scale=scale, seed=seed, rounds=rounds, path=path)
-            room = Room(room_id, session, owner, path, round_seconds, auto_close)
+            session.remember_client(FACILITATOR, client_digest(owner))
+            session.note("room", {"round_seconds": round_seconds, "auto_close": auto_close})
+            room = Room(room_id, session, client_digest(owner), path, round_seconds, auto_close)
             self.rooms[room_id] = room
         if timer:
             room.start_timer()
@@ -336,10 +397,139 @@ class Rooms:
         return room.path
 
     def end_all(self) -> None:
+        """End every room (logged as ended: none is resumed)."""
         with self._lock:
             rooms, self.rooms = list(self.rooms.values()), {}
         for room in rooms:
             room.end()
+
+    def stop_all(self) -> None:
+        """Stop every room as a server stop would (the files stay resumable)."""
+        with self._lock:
+            rooms, self.rooms = list(self.rooms.values()), {}
+        for room in rooms:
+            room.stop()
+
+    # ------------------------------------------------------------------ restart
+    def resume_once(self, directory: Path | None = None) -> list[Room]:
+        """`resume_folder` the first time it is called in this process (the first page served)."""
+        with self._lock:
+            if self._resumed:
+                return []
+            self._resumed = True
+        return self.resume_folder(sessions_dir() if directory is None else directory)
+
+    def resume_folder(
+        self, directory: Path, hours: float = RESUME_HOURS, timer: bool = True
+    ) -> list[Room]:
+        """Resume the rooms whose session files in `directory` were not ended and changed in
+        the last `hours` (newest first, at most MAX_ROOMS in all); unreadable files are skipped."""
+        folder = Path(directory)
+        if not folder.is_dir():
+            return []
+        cutoff = time.time() - hours * 3600.0
+        files = sorted(
+            (f for f in folder.glob("session-*.sqlite") if f.stat().st_mtime >= cutoff),
+            key=lambda f: f.stat().st_mtime,
+            reverse=True,
+        )
+        out = []
+        for path in files:
+            with self._lock:
+                if len(self.rooms) >= MAX_ROOMS:
+                    break
+                if any(r.path == path for r in self.rooms.values()) or not resumable(path):
+                    continue
+                try:
+                    session = resume(path)
+                except (ParticipatoryError, OSError, ValueError):
+                    continue
+                room = self._room_of(session, path)
+                self.rooms[room.id] = room
+            if timer:
+                room.start_timer()
+            out.append(room)
+        return out
+
+    @staticmethod
+    def _room_of(session: Session, path: Path) -> Room:
+        clients = session.clients()
+        setting = session.notes().get("room", {})
+        room_id = (
+            path.stem.rsplit("-", 1)[-1] if path.stem.count("-") >= 3 else secrets.token_hex(4)
+        )
+        room = Room(
+            room_id,
+            session,
+            clients.get(FACILITATOR, ""),
+            path,
+            int(setting.get("round_seconds", DEFAULT_ROUND_SECONDS)),
+            bool(setting.get("auto_close", True)),
+        )
+        room.pending = {
+            digest: who
+            for who, digest in clients.items()
+            if who != FACILITATOR
+            and who in session.participants
+            and not session.participants[who].removed
+        }
+        return room
+
+    # ------------------------------------------------------------------ the console key
+    def unlock(self, client: str, typed: Any) -> bool:
+        """Check a typed console key under the key limits; True (and the browser remembered as
+        the facilitator's) if it is right. Refusals raise a RoomError saying when to retry."""
+        if not client:
+            raise RoomError("this browser has no session cookie; allow cookies", "no_cookie")
+        if not self.keys.allow(client):
+            wait = self.keys.retry_after(client)
+            raise RoomError(
+                f"too many attempts; try again in {wait:.0f} s", "rate", seconds=round(wait)
+            )
+        wait = self.failed.retry_after(SERVER)
+        if wait > 0:
+            raise RoomError(
+                f"too many wrong attempts on this server; try again in {wait:.0f} s",
+                "rate",
+                seconds=round(wait),
+            )
+        if not isinstance(typed, str) or not console_key_ok(typed.strip()):
+            self.failed.allow(SERVER)
+            raise RoomError(
+                "wrong console key; it is printed in the terminal where `trustsim app` runs",
+                "wrong_key",
+            )
+        with self._lock:
+            self.authorised.add(client_digest(client))
+        return True
+
+    def may_run(self, client: str) -> bool:
+        """Whether this browser may start or take over rooms (no key needed on a loopback
+        server; else the key was given once from this browser)."""
+        if not console_key_needed():
+            return True
+        with self._lock:
+            return bool(client) and client_digest(client) in self.authorised
+
+    def orphans(self, client: str) -> list[Room]:
+        """Rooms this browser does not run, for the key holder to take over."""
+        with self._lock:
+            return [r for r in self.rooms.values() if not r.is_owner(client)]
+
+    def reclaim(self, client: str, room_id: str) -> Room:
+        """The key holder's browser takes over room `room_id` (one room per browser)."""
+        if not self.may_run(client):
+            raise RoomError("taking over a room needs the console key", "key_needed")
+        with self._lock:
+            if self.owned_by(client) is not None:
+                raise RoomError(
+                    "this browser already runs a session; end it first", "already_running"
+                )
+            room = self.rooms.get(room_id)
+            if room is None:
+                raise RoomError(f"no room {room_id!r} on this server", "no_room")
+            room.take_over(client)
+            return room
 
     # ------------------------------------------------------------------ participants
     def seat_of(self, client: str) -> tuple[Room, Participant] | None:
@@ -395,6 +585,7 @@ class Rooms:
         room = self.check_code(client, code)
         p = room.session.join(code, name, role, agency)
         room.seats[client] = p.token
+        room.session.remember_client(p.id, client_digest(client))
         room.bump()
         return room, p
 
@@ -407,7 +598,9 @@ class Rooms:
                 room.session.reconnect(room.seats[client])
         return held
 
-    def submit(self, client: str, decisions: Mapping[str, Any]) -> dict[str, float]:
+    def submit(
+        self, client: str, decisions: Mapping[str, Any], base: int | None = None
+    ) -> dict[str, float]:
         held = self.seat_of(client)
         if held is None:
             raise RoomError("this browser holds no seat in a session; join first", "no_seat")
@@ -416,7 +609,7 @@ class Rooms:
             raise RoomError(
                 f"too many submissions; try again in {wait:.0f} s", "rate", seconds=round(wait)
             )
-        return held[0].submit(client, decisions)
+        return held[0].submit(client, decisions, base)
 
 
 def decides(role: str) -> bool:

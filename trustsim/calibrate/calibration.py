@@ -47,6 +47,9 @@ from ..model.worlds import WORLDS, scale_problem
 from ..resources import shipped_folder
 from ..sweep.runs import replication_seeds
 from .report import write_atomically
+from .survey import INDICATORS as SURVEY_INDICATORS
+from .survey import STATISTICS as SURVEY_STATISTICS
+from .survey import size_gradient, survey_run
 
 # A proposal is rounded to this many decimals in probit space (z ~ N(0, 1) per parameter) before it
 # is simulated. Why: the proposal x = loc + chol @ z comes out of BLAS (the weighted covariance, its
@@ -70,9 +73,13 @@ DERIVED = {
     "minus the share among the others (site_table(), last quarter)",
     "size_gradient_positive": "1 if size_gradient > 0, else 0",
 }
-STATISTICS = (*OUTPUTS, *DIAGNOSTICS, *DERIVED)
-INDICATORS = ("time_largest_blocker", "size_gradient_positive")
+RUN_STATISTICS = (*OUTPUTS, *DIAGNOSTICS, *DERIVED)  # means over a run's reported quarters
+STATISTICS = (*RUN_STATISTICS, *SURVEY_STATISTICS)  # or the survey's way (survey.py, issue 24)
+INDICATORS = ("time_largest_blocker", "size_gradient_positive", *SURVEY_INDICATORS)
 USES = ("fit", "holdout")
+# How a target constrains its statistic: a point with an sd, a one-sided bound or an interval
+# (each with a soft edge sd), or a 0/1 pattern scored as a predictive probability (held out only)
+KINDS = ("point", "upper", "lower", "interval", "indicator")
 
 TOP_KEYS = {
     "title": "a short description",
@@ -86,8 +93,11 @@ TOP_KEYS = {
     "targets": "the targets file, relative to this file",
     "fixed": "parameter values held fixed (not calibrated)",
     "priors": "the calibrated parameters",
-    "abc": "population size and stopping rules",
+    "abc": "population size and stopping rules (method = \"abc\")",
+    "method": "abc (ABC-SMC with pyabc, the default) or history-matching (emulators, issue 24)",
+    "history_matching": "waves, runs, cutoff and posterior size (method = \"history-matching\")",
 }
+METHODS = ("abc", "history-matching")
 ABC_KEYS = {
     "population_size": "accepted particles per generation",
     "generations": "the most generations (generation 0 samples the prior)",
@@ -110,7 +120,12 @@ TARGET_KEYS = (
     "source",
     "use",
     "note",
+    "kind",
+    "respondent",
+    "population",
+    "dynamic",
 )
+RESPONDENTS = ("site", "staff", "organisation", "documents")
 TARGET_FILE_KEYS = ("target", "missing", "parameter_sources", "notes")
 
 # --quick: a calibration small enough for CI (about a minute on two cores)
@@ -148,10 +163,27 @@ class Target:
     interval: tuple[float, float] | None = None
     unit: str = ""
     note: str = ""
+    kind: str = "point"
+    respondent: str = ""
+    population: str = ""
+    dynamic: bool = False
 
     @property
     def indicator(self) -> bool:
-        return self.statistic in INDICATORS
+        return self.kind == "indicator" or self.statistic in INDICATORS
+
+    def miss(self, value):
+        """How far `value` (a number or an array) lies outside what the target allows, signed
+        (0 inside a bound or an interval; value - target for a point)."""
+        x = np.asarray(value, dtype=float)
+        if self.kind == "upper":
+            return np.maximum(0.0, x - self.value)
+        if self.kind == "lower":
+            return np.minimum(0.0, x - self.value)
+        if self.kind == "interval":
+            low, high = self.interval
+            return np.where(x < low, x - low, np.where(x > high, x - high, 0.0))
+        return x - self.value
 
     def band(self) -> tuple[float, float]:
         """The observed range: the interval if given, else value ± 2 sd, else the value."""
@@ -186,9 +218,11 @@ class Calibration:
     fixed: dict[str, Any]
     priors: tuple[Prior, ...]
     targets: tuple[Target, ...]
-    abc: AbcSettings
+    abc: AbcSettings | None
     path: Path | None = None
     quick: bool = False
+    method: str = "abc"
+    hm: Any = None  # history_matching.HmSettings when method = "history-matching"
 
     @property
     def fit_targets(self) -> tuple[Target, ...]:
@@ -207,6 +241,7 @@ class Calibration:
         d = asdict(self)
         d.pop("path")
         d.pop("abc")
+        d.pop("hm")
         d["targets"] = [asdict(t) for t in self.targets if t.use == "fit"]
         return json.loads(json.dumps(d, default=str))
 
@@ -271,6 +306,10 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
     path = config_path(name_or_path)
     raw = _read_toml(path)
     _unknown_keys(path, "", raw, TOP_KEYS)
+    method = raw.get("method", "abc")
+    if method not in METHODS:
+        raise CalibrationError(f"{path}: method = {method!r}; allowed: {', '.join(METHODS)}")
+    settings_key = "abc" if method == "abc" else "history_matching"
     for key in (
         "scenario",
         "world",
@@ -280,7 +319,7 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
         "root_seed",
         "targets",
         "priors",
-        "abc",
+        settings_key,
     ):
         if key not in raw:
             raise CalibrationError(f"{path}: missing key {key!r} ({TOP_KEYS[key]})")
@@ -305,7 +344,8 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
     root_seed = _number(path, "root_seed", raw["root_seed"], 0, 2**63 - 1, int)
     fixed = _fixed(path, raw.get("fixed", {}))
     priors = _priors(path, raw["priors"], fixed)
-    abc = _abc(path, raw["abc"])
+    abc = _abc(path, raw["abc"]) if method == "abc" else None
+    hm = _hm(path, raw["history_matching"]) if method != "abc" else None
     targets_file = Path(_text(path, "targets", raw["targets"]))
     if not targets_file.is_absolute():
         targets_file = path.parent / targets_file
@@ -314,6 +354,18 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
             f"{path}: targets = {raw['targets']!r}: file not found (a path relative to this file)"
         )
     targets = load_targets(targets_file)
+    stats = {t.statistic for t in targets}
+    if stats & set(SURVEY_STATISTICS) and stats - set(SURVEY_STATISTICS):
+        raise CalibrationError(
+            f"{targets_file}: mixes survey statistics ({', '.join(sorted(stats & set(SURVEY_STATISTICS)))}) "
+            f"with run statistics ({', '.join(sorted(stats - set(SURVEY_STATISTICS)))}); a targets "
+            "file uses one kind"
+        )
+    if stats & set(SURVEY_STATISTICS) and world != "public-sector":
+        raise CalibrationError(
+            f"{path}: world = {world!r}: the survey statistics cover state, municipal and all "
+            "public work sites, so they need world = \"public-sector\""
+        )
     cal = Calibration(
         name=path.stem,
         title=str(raw.get("title", path.stem)),
@@ -329,8 +381,36 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
         targets=targets,
         abc=abc,
         path=path,
+        method=method,
+        hm=hm,
     )
     return quick_version(cal) if quick else cal
+
+
+def _hm(path, table):
+    from .history_matching import HM_KEYS, HmSettings
+
+    if not isinstance(table, dict):
+        raise CalibrationError(f"{path}: [history_matching] must be a table")
+    _unknown_keys(path, "history_matching.", table, HM_KEYS)
+    d = HmSettings()
+    kw = {
+        "waves": _number(path, "history_matching.waves", table.get("waves", d.waves), 1, 20, int),
+        "runs_per_wave": _number(path, "history_matching.runs_per_wave",
+                                 table.get("runs_per_wave", d.runs_per_wave), 20, 100_000, int),
+        "cutoff": _number(path, "history_matching.cutoff", table.get("cutoff", d.cutoff), 1.0, 10.0),
+        "active_inputs": _number(path, "history_matching.active_inputs",
+                                 table.get("active_inputs", d.active_inputs), 1, 100, int),
+        "scale_discrepancy": _number(path, "history_matching.scale_discrepancy",
+                                     table.get("scale_discrepancy", d.scale_discrepancy), 0.0, 1.0),
+        "proposals": _number(path, "history_matching.proposals",
+                             table.get("proposals", d.proposals), 10, 10**6, int),
+        "resimulate": _number(path, "history_matching.resimulate",
+                              table.get("resimulate", d.resimulate), 1, 10**5, int),
+        "candidates": _number(path, "history_matching.candidates",
+                              table.get("candidates", d.candidates), 1000, 10**9, int),
+    }
+    return HmSettings(**kw)
 
 
 def _fixed(path, table) -> dict[str, Any]:
@@ -453,6 +533,24 @@ def load_targets(path: Path) -> tuple[Target, ...]:
         if use not in USES:
             raise CalibrationError(f"{path}: {where}.use = {use!r}; allowed: fit, holdout")
         value = _number(path, f"{where}.value", entry["value"])
+        kind = entry.get("kind", "indicator" if stat in INDICATORS else "point")
+        if kind not in KINDS:
+            raise CalibrationError(
+                f"{path}: {where}.kind = {kind!r}; allowed: {', '.join(KINDS)}"
+            )
+        if kind == "indicator" and (use == "fit" or value not in (0, 1)):
+            raise CalibrationError(
+                f"{path}: {where}: an indicator target has value 0 or 1 and use = \"holdout\" "
+                "(a 0/1 pattern is scored as a predictive probability, not fitted)"
+            )
+        respondent = str(entry.get("respondent", ""))
+        if respondent and respondent not in RESPONDENTS:
+            raise CalibrationError(
+                f"{path}: {where}.respondent = {respondent!r}; allowed: {', '.join(RESPONDENTS)}"
+            )
+        dynamic = entry.get("dynamic", False)
+        if not isinstance(dynamic, bool):
+            raise CalibrationError(f"{path}: {where}.dynamic must be true or false")
         sd = entry.get("sd")
         if sd is not None:
             sd = _number(path, f"{where}.sd", sd, 1e-9, what="a positive number")
@@ -472,6 +570,13 @@ def load_targets(path: Path) -> tuple[Target, ...]:
             if not ok:
                 raise CalibrationError(f"{path}: {where}.interval must be [low, high]")
             interval = (float(interval[0]), float(interval[1]))
+        if kind == "interval" and interval is None:
+            raise CalibrationError(f"{path}: {where}: kind = \"interval\" needs interval = [low, high]")
+        if kind in ("point", "upper", "lower", "interval") and use == "holdout" and sd is None \
+                and stat in SURVEY_STATISTICS:
+            raise CalibrationError(
+                f"{path}: {where}: a {kind} target needs 'sd' (its score is a z-score)"
+            )
         targets.append(
             Target(
                 name=name,
@@ -485,6 +590,10 @@ def load_targets(path: Path) -> tuple[Target, ...]:
                 interval=interval,
                 unit=str(entry.get("unit", "")),
                 note=str(entry.get("note", "")),
+                kind=kind,
+                respondent=respondent,
+                population=str(entry.get("population", "")),
+                dynamic=dynamic,
             )
         )
     if not any(t.use == "fit" for t in targets):
@@ -496,17 +605,23 @@ def quick_version(cal: Calibration) -> Calibration:
     """The same calibration shrunk for CI: smallest scale, 1 year, short spin-up, tiny population."""
     from ..model.worlds import MIN_SCALE
 
-    abc = replace(
-        cal.abc,
-        population_size=min(cal.abc.population_size, QUICK["population_size"]),
-        generations=min(cal.abc.generations, QUICK["generations"]),
-    )
+    abc = hm = None
+    if cal.abc is not None:
+        abc = replace(
+            cal.abc,
+            population_size=min(cal.abc.population_size, QUICK["population_size"]),
+            generations=min(cal.abc.generations, QUICK["generations"]),
+        )
+    if cal.hm is not None:
+        hm = replace(cal.hm, waves=min(cal.hm.waves, 2), runs_per_wave=min(cal.hm.runs_per_wave, 60),
+                     proposals=min(cal.hm.proposals, 200), resimulate=min(cal.hm.resimulate, 20))
     return replace(
         cal,
         scale=MIN_SCALE[cal.world],
         years=QUICK["years"],
         spinup_years=min(cal.spinup_years, QUICK["spinup_years"]),
         abc=abc,
+        hm=hm,
         quick=True,
     )
 
@@ -552,20 +667,6 @@ def statistics_of(model, frame: pd.DataFrame, names) -> dict[str, float]:
     return {k: out[k] for k in names}
 
 
-def size_gradient(sites: pd.DataFrame) -> float:
-    """Share of (real) work sites innovating among sites above the median staff minus the share
-    among the rest (KS Innovasjonsbarometeret: the share rises with the number of employees)."""
-    big = sites["staff"] > sites["staff"].median()
-    if big.all() or not big.any():
-        return 0.0
-
-    def share(mask):
-        w = sites["weight"][mask]
-        return float((w * sites["innovated_2y"][mask]).sum() / w.sum())
-
-    return share(big) - share(~big)
-
-
 def simulate(setup: SimSetup, values: dict[str, float]) -> dict[str, float]:
     """The summary statistics of a parameter set: averaged over `replications` seeded runs."""
     from ..model.model import TrustModel
@@ -573,6 +674,11 @@ def simulate(setup: SimSetup, values: dict[str, float]) -> dict[str, float]:
     values = {k: float(v) for k, v in values.items()}
     params = {**setup.params, **values}
     runs = []
+    if set(setup.statistics) <= set(SURVEY_STATISTICS):  # the survey's way (survey.py)
+        for seed in particle_seeds(setup.root_seed, values, setup.replications):
+            runs.append(survey_run(setup.world, setup.scale, seed, params, setup.statistics,
+                                   setup.years))
+        return {k: float(np.mean([r[k] for r in runs])) for k in setup.statistics}
     for seed in particle_seeds(setup.root_seed, values, setup.replications):
         model = TrustModel(world=setup.world, scale=setup.scale, rng=seed, params=params)
         for _ in range(4 * setup.years):
@@ -604,15 +710,16 @@ class Simulator:
 
 
 class WeightedDistance:
-    """d(s, y) = sqrt(Σ_k ((s_k - y_k) / sd_k)²) over the fitted targets: 1 = one sd."""
+    """d(s, y) = sqrt(Σ_k (miss_k(s_k) / sd_k)²) over the fitted targets: 1 = one sd (a bound or an
+    interval misses by nothing inside it)."""
 
     def __init__(self, targets) -> None:
-        self.terms = tuple((t.statistic, t.value, t.sd) for t in targets if t.use == "fit")
+        self.terms = tuple(t for t in targets if t.use == "fit")
 
     def __call__(self, x: dict, x_0: dict | None = None) -> float:
         total = 0.0
-        for stat, value, sd in self.terms:
-            total += ((x[stat] - value) / sd) ** 2
+        for t in self.terms:
+            total += float(t.miss(x[t.statistic]) / t.sd) ** 2
         return math.sqrt(total)
 
 

@@ -35,6 +35,9 @@ SERVER_ENV = {
     # (Solara's default keeps it for 24 hours: memory that a room of visitors never gets back)
     "SOLARA_KERNEL_CULL_TIMEOUT": "2m",
     "REACTON_FAST": "1",  # render only what changed (see trustsim/app/app.py)
+    # a page whose server restarted reloads itself when the server is back (Solara would leave it
+    # under an English "Server disconnected"); a participatory room resumes from its file
+    "SOLARA_THEME_FORCE_REFRESH": "true",
 }
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 

@@ -63,6 +63,8 @@ def cmd_calibrate(args) -> int:
         cal = load_calibration(args.config, quick=args.quick)
     except CalibrationError as exc:
         return _error(str(exc))
+    if cal.method == "history-matching":
+        return _history_matching(cal, args)
     try:
         import pyabc  # noqa: F401
     except ImportError:
@@ -102,4 +104,44 @@ def cmd_calibrate(args) -> int:
             file=sys.stderr,
         )
         print(f"report: {result.folder / 'report.md'}", file=sys.stderr)
+    return 0
+
+
+def _history_matching(cal, args) -> int:
+    """The history match (method = "history-matching"): waves, posterior, checks, report."""
+    import time
+
+    from ..calibrate.calibration import default_folder
+    from ..calibrate.history_matching import HistoryMatchingError, run_history_matching
+    from ..calibrate.hm_report import summary_line, write_hm_report
+    from ..sweep.executor import open_executor
+
+    if args.resume:
+        return _error("--resume continues an ABC-SMC history; a history match is re-run from "
+                      "the start (it is seeded: the same config gives the same result)")
+    out = args.out or default_folder(cal)
+    if (out / "posterior.parquet").exists() and not args.new:
+        return _error(f"{out} already holds a calibration; choose another --out or pass --new")
+    if args.new and (out / "posterior.parquet").exists():
+        n = 2
+        while (out.parent / f"{out.name}-{n}").exists():
+            n += 1
+        out = out.parent / f"{out.name}-{n}"
+
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(f"{cal.name}: {message}", file=sys.stderr, flush=True)
+
+    start = time.monotonic()
+    try:
+        with open_executor(args.scheduler, args.workers) as (executor, description):
+            say(f"simulating on {description}")
+            result = run_history_matching(cal, cal.hm, out, executor, progress=say)
+    except HistoryMatchingError as exc:
+        return _error(str(exc))
+    result.checks["minutes"] = (time.monotonic() - start) / 60
+    (out / "checks.json").write_text(__import__("json").dumps(result.checks, indent=2) + "\n")
+    report = write_hm_report(out, cal)
+    say(f"{summary_line(result.checks)} -> {out}")
+    say(f"report: {report}")
     return 0

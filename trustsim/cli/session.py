@@ -36,6 +36,8 @@ EVENT_KINDS = (  # the order `show` lists them in (docs/participatory.md, "The s
     "broadcast",
     "remove",
     "reset",
+    "restart",
+    "end",
 )
 YEARLY_COLUMNS = ("innovation_rate", "incident_rate", "trust_orientation", "steering_detail")
 WHAT_IS_A_SESSION_FILE = "a session file is the SQLite file a participatory session writes"
@@ -69,7 +71,7 @@ def _read_only_uri(path: Path) -> str:
 def read_session_file(path: Path) -> tuple[dict[str, Any], list[tuple]]:
     """The `meta` and the events (seq, time, kind, round, participant, role, payload) of a
     session file, opened read-only; a ParticipatoryError says what is wrong with it."""
-    from ..play.participatory import FORMAT_VERSION, ParticipatoryError
+    from ..play.participatory import READABLE_FORMATS, ParticipatoryError
 
     if not path.exists():
         raise ParticipatoryError(f"{path}: no such file; {WHAT_IS_A_SESSION_FILE}")
@@ -102,9 +104,10 @@ def read_session_file(path: Path) -> tuple[dict[str, Any], list[tuple]]:
             raise
         raise ParticipatoryError(f"{not_ours} ({exc})") from None
     version = meta.get("format_version")
-    if version != FORMAT_VERSION:
+    if version not in READABLE_FORMATS:
         raise ParticipatoryError(
-            f"{path}: session format {version!r}; this trustsim reads format {FORMAT_VERSION}"
+            f"{path}: session format {version!r}; this trustsim reads formats "
+            f"{', '.join(map(str, READABLE_FORMATS))}"
         )
     missing = [k for k in META_KEYS if k not in meta]
     if missing:
@@ -138,6 +141,8 @@ def summarise(meta: dict[str, Any], events: list[tuple]) -> dict[str, Any]:
             state = "finished" if rnd >= meta["rounds"] else "closed"
         elif kind == "reset":
             played, state, current = 0, "waiting", 0
+        elif kind == "restart" and state == "open":
+            state = "paused"  # a round open when the server stopped waits for the facilitator
     kinds = Counter(e[2] for e in events)
     order = [k for k in EVENT_KINDS if k in kinds] + sorted(set(kinds) - set(EVENT_KINDS))
     return {

@@ -582,6 +582,9 @@ class TrustModel(mesa.Model):
         # 5. ideas: lambda_i = idea_rate/4 · motivation · (0.5 + skill); gates: time, voice
         lam = (p.idea_rate / 4.0) * st.motivation * (0.5 + st.skill)
         p_voice = p.voice_floor + (1.0 - p.voice_floor) * 0.5 * (st.autonomy + st.safety)
+        # kept for the survey statistics (trustsim.calibrate.survey): ideas a person does not voice
+        self.staff_unvoiced = lam * (1.0 - p_voice)
+        self.staff_p_voice = p_voice
         lam_wp = np.bincount(wp, weights=lam, minlength=nw)
         lam_voiced_wp = np.bincount(wp, weights=lam * p_voice, minlength=nw)
         running = np.bincount(self.exp_wp, minlength=nw)
@@ -812,7 +815,8 @@ class TrustModel(mesa.Model):
         # a person perceives the culture with probability logistic(steepness · (climate - threshold));
         # compared on the logit scale against the person's fixed threshold (ODD submodel 7.4)
         z = p.culture_steepness * (climate - p.culture_threshold)
-        perceives = np.bincount(st.wp, weights=st.perception < z, minlength=self.n_workplaces)
+        self.staff_perceives = st.perception < z  # kept for the survey statistics
+        perceives = np.bincount(st.wp, weights=self.staff_perceives, minlength=self.n_workplaces)
         self.experimentation_culture = self.per_1000_year(perceives) / 4000.0
         self.admin_burden = self._weighted_mean(self.wp_admin)
         self.trust_orientation = self._weighted_mean(self.orientation)

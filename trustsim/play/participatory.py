@@ -21,6 +21,14 @@ How decisions reach the model (see docs/participatory.md for the table):
 
 Secrets: the join code (45 bits from an unambiguous alphabet), the facilitator token and each
 participant's reconnect token come from `secrets`; none of them is written to the session file.
+The file is created owner-only (0600): it holds display names and, for `resume`, the SHA-256 digest
+of each seat's browser (`remember_client`), never the browser's cookie itself.
+
+A room survives a restart: `Session.resume(path)` reads the file, re-applies its events and goes on
+logging to it (a round that was open is paused with the time it had left at its last event, and
+gets a fresh join code: the old one is not stored). Decisions carry a version (`submit(..., base=)`):
+a page that sends from an older version than the one in force is refused, so a stale tab cannot
+overwrite a newer decision.
 `RateLimiter` is the per-client token bucket the web layer puts in front of joins and submissions.
 """
 
@@ -29,6 +37,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import secrets
 import sqlite3
 import threading
@@ -49,7 +58,9 @@ from ..model.params import SPECS, Params
 from ..model.scenarios import load_scenario
 from ..model.worlds import STATE_AGENCY
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: decision versions, restart/end events, the clients table
+READABLE_FORMATS = (1, 2)
+RESTART_MIN_SECONDS = 30.0  # a round paused by a restart keeps at least this much time
 QUARTERS_PER_ROUND = 4  # one round is one budget year
 JOIN_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # 32 symbols: no 0/O, 1/I
 JOIN_CODE_LENGTH = 9  # 9 · log2(32) = 45 bits
@@ -284,6 +295,7 @@ class Session:
         path: str | PathLike | None = None,
         caps: Mapping[str, int] | None = None,
         clock: Callable[[], float] = time.time,
+        _resume_db: sqlite3.Connection | None = None,
     ) -> None:
         if isinstance(rounds, bool) or not isinstance(rounds, int) or not 1 <= rounds <= MAX_ROUNDS:
             raise ParticipatoryError(
@@ -311,10 +323,13 @@ class Session:
         self._facilitator_token = secrets.token_urlsafe(32)
         self.participants: dict[str, Participant] = {}
         self.messages: list[dict[str, Any]] = []
+        self.restarts = 0  # server restarts this session has survived
+        self.ended = False
+        self.last_time: float | None = None  # time of the last event
         self._reset_state()
         # no more agency heads than the world has state agencies
         caps[AGENCY_HEAD] = min(caps[AGENCY_HEAD], len(self.agencies()))
-        self._db = _open_log(path, self.config)
+        self._db = _resume_db if _resume_db is not None else _open_log(path, self.config)
 
     # ------------------------------------------------------------------ state
     def _reset_state(self) -> None:
@@ -338,6 +353,7 @@ class Session:
         self.news: list[dict[str, Any]] = []
         self.agency_years: list[dict[int, dict[str, float]]] = []  # per round: agency -> numbers
         self.scandals: list[tuple[int, float]] = []  # (model quarter when injected, size)
+        self.versions: dict[str, int] = {}  # role (global roles) or participant id -> version
 
     @property
     def facilitator_token(self) -> str:
@@ -487,10 +503,18 @@ class Session:
 
     # ------------------------------------------------------------------ decisions
     def submit(
-        self, token: str, decisions: Mapping[str, Any], now: float | None = None
+        self,
+        token: str,
+        decisions: Mapping[str, Any],
+        now: float | None = None,
+        base: int | None = None,
     ) -> dict[str, float]:
         """Submit decisions for the participant's own role in the open round; returns the
-        participant's choices now in force (fields not submitted keep last year's choice)."""
+        participant's choices now in force (fields not submitted keep last year's choice).
+
+        `base` is the decision version the sender's page showed (`view()["version"]`); if a newer
+        decision has been made since (another tab, or the role's other seat), the submission is
+        refused with key "stale" and nothing changes. None skips the check (scripts, tests)."""
         with self._lock:
             p = self.participant(token)
             now = self._now(now)
@@ -521,10 +545,27 @@ class Session:
                         f"{', '.join(f'{n} [{d.low:g}, {d.high:g}]' for n, d in allowed.items())}"
                     )
                 values[name] = allowed[name].check(value)
+            current = self.version_of(p)
+            if base is not None and base != current:
+                raise ParticipatoryError(
+                    f"a newer decision (version {current}) was made since this page showed "
+                    f"version {base!r}; the page now shows it: check it and send again",
+                    "stale",
+                    version=current,
+                )
             self._record(
-                "decision", now, participant=p.id, role=p.role, payload={"decisions": values}
+                "decision",
+                now,
+                participant=p.id,
+                role=p.role,
+                payload={"decisions": values, "version": current + 1},
             )
             return dict(self._choices_of(p))
+
+    def version_of(self, p: Participant) -> int:
+        """The version of the decisions in force for p's role (global roles) or p's agency."""
+        with self._lock:
+            return self.versions.get(p.role if p.role in GLOBAL_ROLES else p.id, 0)
 
     def _choices_of(self, p: Participant) -> dict[str, float | None]:
         if p.role in GLOBAL_ROLES:
@@ -677,6 +718,7 @@ class Session:
             "payload": dict(payload or {}),
         }
         self._apply(event)
+        self.last_time = now
         event["round"] = self.round  # the round the event belongs to (after an open: the new one)
         with self._db:
             self._db.execute(
@@ -704,6 +746,8 @@ class Session:
                 self.choices[p.role].update(pl["decisions"])
             else:
                 self.head_choices.setdefault(p.id, {}).update(pl["decisions"])
+            key = p.role if p.role in GLOBAL_ROLES else p.id
+            self.versions[key] = int(pl.get("version", self.versions.get(key, 0) + 1))
             self.decided.add(p.id)
         elif kind == "open":
             self.round += 1
@@ -725,7 +769,8 @@ class Session:
             self.scandals.append((self.model.quarter, pl["size"]))
             self.news.append(
                 {
-                    "round": self.round,
+                    # the round whose year it is felt in (before round 1: round 1)
+                    "round": self.model.quarter // QUARTERS_PER_ROUND + 1,
                     "kind": "scandal",
                     "size": pl["size"],
                     "quarter": self.model.quarter + 1,
@@ -741,6 +786,12 @@ class Session:
             self._reset_state()
         elif kind == "reconnect":
             pass
+        elif kind == "restart":
+            self.restarts += 1
+            if self.state == "open":  # the timer did not run while the server was down
+                self.state, self.deadline, self.remaining = "paused", None, pl["remaining"]
+        elif kind == "end":
+            self.ended = True
         else:  # a file written by a newer version
             raise ParticipatoryError(f"unknown event {kind!r} in the session log")
 
@@ -848,6 +899,8 @@ class Session:
                 "state": self.state,
                 "seconds_left": self.seconds_left(now),
                 "decided": p.id in self.decided,
+                "version": self.version_of(p),
+                "restarts": self.restarts,
                 "choices": dict(self._choices_of(p)),
                 "allowed": allowed_decisions(p.role),
                 "news": [dict(n) for n in self.news],
@@ -953,9 +1006,43 @@ class Session:
             return export_decisions(self._db, path)
 
     def close(self) -> None:
-        """Close the session file."""
+        """Close the session file (the session can be resumed from it)."""
         with self._lock:
             self._db.close()
+
+    def end(self, now: float | None = None) -> None:
+        """Log that the session ended (it will not be resumed) and close the file."""
+        with self._lock:
+            if not self.ended:
+                self._record("end", self._now(now))
+            self._db.close()
+
+    def remember_client(self, who: str, digest: str) -> None:
+        """Store which browser holds a seat ("facilitator" or a participant id), as a digest of
+        its cookie, so that `resume` can hand the seat back after a restart."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO clients (who, digest) VALUES (?, ?)", (who, digest)
+            )
+
+    def note(self, key: str, value: Any) -> None:
+        """Store a setting of the layer above (e.g. the room's timer) in the file's meta table,
+        as "note.KEY", so that a resumed session gets it back (`notes()`)."""
+        with self._lock, self._db:
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                (f"note.{key}", json.dumps(value, sort_keys=True)),
+            )
+
+    def notes(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM meta WHERE key LIKE 'note.%'")
+            return {k[5:]: json.loads(v) for k, v in rows}
+
+    def clients(self) -> dict[str, str]:
+        """who -> the digest of the browser that holds the seat (see `remember_client`)."""
+        with self._lock:
+            return dict(self._db.execute("SELECT who, digest FROM clients"))
 
 
 # ---------------------------------------------------------------------- the model side
@@ -1100,6 +1187,7 @@ def run_scenario(
 # ---------------------------------------------------------------------- the session file
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (who TEXT PRIMARY KEY, digest TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     time REAL NOT NULL,
@@ -1118,6 +1206,9 @@ def _open_log(path: str | PathLike | None, config: Mapping[str, Any]) -> sqlite3
         raise ParticipatoryError(
             f"session file {path} exists; choose a new file (replay reads an existing one)"
         )
+    if path is not None:  # owner-only from the first byte: the file holds display names
+        os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o600))
+        os.chmod(target, 0o600)
     db = sqlite3.connect(target, check_same_thread=False)
     with db:
         db.executescript(SCHEMA)
@@ -1165,34 +1256,117 @@ def export_decisions(db: sqlite3.Connection, path: str | PathLike) -> Path:
     return path
 
 
-def replay(path: str | PathLike, log: str | PathLike | None = None) -> Session:
-    """Rebuild a session from its file and re-run it: same seed and events → the same outputs.
-    The rebuilt session has fresh secrets (none are stored) and logs to `log` (None: memory)."""
-    src = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+def _read_log(src: sqlite3.Connection, path: Any) -> tuple[dict[str, Any], list[tuple]]:
+    """The meta table and the events of a session file (a format this trustsim reads)."""
     try:
         meta = {k: json.loads(v) for k, v in src.execute("SELECT key, value FROM meta")}
-        if meta.get("format_version") != FORMAT_VERSION:
-            raise ParticipatoryError(
-                f"{path}: session format {meta.get('format_version')!r}; "
-                f"this trustsim reads format {FORMAT_VERSION}"
-            )
         events = src.execute(
             "SELECT time, kind, round, participant, role, payload FROM events ORDER BY seq"
         ).fetchall()
-    finally:
-        src.close()
-    s = Session(
+    except sqlite3.DatabaseError as exc:
+        raise ParticipatoryError(f"{path}: not a trustsim session file ({exc})") from None
+    if meta.get("format_version") not in READABLE_FORMATS:
+        raise ParticipatoryError(
+            f"{path}: session format {meta.get('format_version')!r}; "
+            f"this trustsim reads formats {', '.join(map(str, READABLE_FORMATS))}"
+        )
+    return meta, events
+
+
+def _session_of(meta: Mapping[str, Any], **kwargs: Any) -> Session:
+    return Session(
         world=meta["world"],
         scale=meta["scale"],
         seed=meta["seed"],
         rounds=meta["rounds"],
         scenario=meta["scenario"],
         caps=meta["caps"],
-        path=log,
+        **kwargs,
     )
+
+
+def replay(path: str | PathLike, log: str | PathLike | None = None) -> Session:
+    """Rebuild a session from its file and re-run it: same seed and events → the same outputs.
+    The rebuilt session has fresh secrets (none are stored) and logs to `log` (None: memory)."""
+    src = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    try:
+        meta, events = _read_log(src, path)
+    finally:
+        src.close()
+    s = _session_of(meta, path=log)
     with s._lock:
         for t, kind, _rnd, pid, role, payload in events:
             s._record(kind, t, participant=pid, role=role, payload=json.loads(payload))
+    return s
+
+
+def resumable(path: str | PathLike) -> bool:
+    """Whether `path` is a session file this trustsim can resume: format 2 or later (it has the
+    clients table) and not ended."""
+    try:
+        src = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        meta, _ = _read_log(src, path)
+        ended = src.execute("SELECT 1 FROM events WHERE kind = 'end' LIMIT 1").fetchone()
+        return meta.get("format_version", 1) >= 2 and ended is None
+    except (ParticipatoryError, sqlite3.Error):
+        return False
+    finally:
+        src.close()
+
+
+def resume(
+    path: str | PathLike, now: float | None = None, clock: Callable[[], float] = time.time
+) -> Session:
+    """The session of `path` as it was at its last event, logging on to the same file.
+
+    Every event is re-applied (the same outputs as before the restart), then a "restart" event is
+    logged: a round that was open is paused with the time it had left at the last event (at least
+    RESTART_MIN_SECONDS), and the facilitator resumes it. Secrets are fresh (none are stored): a
+    new join code, new tokens; `clients()` gives the browsers' digests to hand seats back."""
+    path = Path(path)
+    if not path.is_file():
+        raise ParticipatoryError(f"no session file {path}")
+    db = sqlite3.connect(str(path), check_same_thread=False)
+    try:
+        meta, events = _read_log(db, path)
+        if meta.get("format_version", 1) < 2:
+            raise ParticipatoryError(
+                f"{path}: session format {meta['format_version']} cannot be resumed "
+                "(it does not record which browser holds which seat); replay it instead"
+            )
+        with db:
+            db.executescript(SCHEMA)
+    except (ParticipatoryError, sqlite3.Error):
+        db.close()
+        raise
+    os.chmod(path, 0o600)
+    s = _session_of(meta, _resume_db=db, clock=clock)
+    with s._lock:
+        for t, kind, rnd, pid, role, payload in events:
+            s._apply(
+                {
+                    "time": t,
+                    "kind": kind,
+                    "round": rnd,
+                    "participant": pid,
+                    "role": role,
+                    "payload": json.loads(payload),
+                }
+            )
+            s.last_time = t
+        if s.ended:
+            db.close()
+            raise ParticipatoryError(f"{path}: this session was ended; replay it instead")
+        for p in s.participants.values():  # tokens are never stored: fresh ones
+            p.token = secrets.token_urlsafe(24)
+        left = None
+        if s.state == "open" and s.deadline is not None:
+            last = s.last_time if s.last_time is not None else s._now(now)
+            left = max(RESTART_MIN_SECONDS, s.deadline - last)
+        s._record("restart", s._now(now), payload={"remaining": left})
     return s
 
 
