@@ -61,13 +61,44 @@ BAND_GEOMETRY = """([name, colour, opacity]) => {
   const axisY = chart.convertToPixel({gridIndex: 0}, [0, 0])[1];
   const topY = chart.convertToPixel({gridIndex: 0}, [0, option.yAxis[0].max])[1];
   const inFill = (x, y) => band.isPointInFill(toUser(x, y));
+  // the band's median (its dotted line) at every x: inside the polygon, unless the band is
+  // thinner than 2 px there (edge and median then coincide on the screen)
+  const rows = option.series.find(s => s.ts_band && s.name.includes('A')).data;
+  const median = option.series.find(s => s.type === 'line' && s.name.includes('A')
+    && s.lineStyle.type === 'dotted');
+  const medianOut = median.data.map((p, i) => {
+    const [x, y] = chart.convertToPixel({gridIndex: 0}, p);
+    const row = rows.find(r => Math.abs(r[0] - p[0]) < 1e-9);
+    const low = chart.convertToPixel({gridIndex: 0}, [row[0], row[1]])[1];
+    const high = chart.convertToPixel({gridIndex: 0}, [row[0], row[2]])[1];
+    const xIn = Math.min(Math.max(x, corners[0].x + 0.6), corners[1].x - 0.6);
+    return {year: p[0], inside: low - high < 2 || inFill(xIn, y), low, high, y};
+  }).filter(m => !m.inside);
+  const year = parseInt(document.querySelector('.ts-status').textContent.match(/\\d+/)[0]) / 4;
   return {
     bands: 1,
     box: {left: corners[0].x, top: corners[0].y, right: corners[1].x, bottom: corners[1].y},
     points,
+    medianPoints: median.data.length,
+    medianOut,
+    yearX: chart.convertToPixel({gridIndex: 0}, [year, 0])[0],
+    axisMax: option.xAxis[0].max,
+    year,
     axisInside: inFill(mid, axisY - 1),
     topInside: inFill(mid, topY + 1),
   };
+}"""
+
+
+# Every chart has drawn run A up to the quarter the status shows (not one redraw behind).
+DRAWN_TO_THE_QUARTER = """() => {
+  const year = parseInt(document.querySelector('.ts-status').textContent.match(/\\d+/)[0]) / 4;
+  return [...document.querySelectorAll('.ts-chart-grid .ts-chart-plot')].every(plot => {
+    const chart = window.echarts && window.echarts.getInstanceByDom(plot);
+    const line = chart && chart.getOption().series.find(s => s.type === 'line'
+      && s.name.startsWith('A:') && s.lineStyle.width > 2);
+    return line && line.data.length && Math.abs(line.data[line.data.length - 1][0] - year) < 1e-6;
+  });
 }"""
 
 
@@ -110,10 +141,63 @@ def assert_nothing_overflows(page: Page, size: dict, stacked: bool) -> None:
             .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)"""
     )
     assert clipped == [], clipped
+    assert_chart_parts_apart(page)
     if not stacked:
         for column in (".ts-side", ".ts-main"):
             box = page.locator(column).first.bounding_box()
             assert box["y"] + box["height"] <= size["height"] + 1, (column, box)
+
+
+# Per chart of the grid: the boxes of its title, unit line and plot, and the SVG texts drawn
+# inside its plot's grid (between the axes) with their boxes.
+CHART_PARTS = """() => [...document.querySelectorAll('.ts-chart-grid .ts-chart')].map(c => {
+  const box = e => { const r = e.getBoundingClientRect();
+    return {x: r.x, y: r.y, width: r.width, height: r.height}; };
+  const plot = c.querySelector('.ts-chart-plot');
+  const chart = window.echarts.getInstanceByDom(plot);
+  const grid = chart.getModel().getComponent('grid', 0).coordinateSystem.getRect();
+  const p = plot.getBoundingClientRect();
+  const inner = {x: p.x + grid.x, y: p.y + grid.y, width: grid.width, height: grid.height};
+  const texts = [...plot.querySelectorAll('svg text')].map(t => ({text: t.textContent,
+    box: box(t)})).filter(t => t.box.x > inner.x + 1 && t.box.x + t.box.width < inner.x
+    + inner.width - 1 && t.box.y > inner.y + 1 && t.box.y + t.box.height < inner.y
+    + inner.height - 1);
+  return {name: c.className, title: box(c.querySelector('.ts-chart-title')),
+    unit: box(c.querySelector('.ts-chart-unit')), plot: box(plot), texts};
+})"""
+
+
+def assert_chart_parts_apart(page: Page) -> None:
+    """Chart titles, unit lines and plots overlap nothing of another chart nor each other; the
+    plots side by side start at one height (a title on two lines pushed one plot down); and no
+    text is drawn over a plot's lines (the reference's label lay across the culture chart)."""
+    charts = page.evaluate(CHART_PARTS)
+    assert len(charts) == 6
+    parts = [(c["name"], part, c[part]) for c in charts for part in ("title", "unit", "plot")]
+    for i, (name_a, part_a, a) in enumerate(parts):
+        for name_b, part_b, b in parts[i + 1 :]:
+            assert not overlaps(a, b), ("overlap", name_a, part_a, a, name_b, part_b, b)
+    rows: dict[int, list[float]] = {}
+    for c in charts:
+        rows.setdefault(round(c["title"]["y"] / 20), []).append(c["plot"]["y"])
+    for tops in rows.values():
+        assert max(tops) - min(tops) <= 1, ("plots side by side start at different heights", tops)
+    assert [c["texts"] for c in charts] == [[]] * 6, [c["texts"] for c in charts]
+
+
+# The visible texts of the exercise panel in presentation mode under 18 px (the question 20 px).
+EXERCISE_TEXT_SIZES = """() => {
+  const walker = document.createTreeWalker(document.querySelector('.ts-present-exercise'),
+    NodeFilter.SHOW_TEXT);
+  const out = [];
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const e = n.parentElement, r = e.getBoundingClientRect();
+    if (!n.textContent.trim() || r.width === 0 || e.closest('.v-select, .v-text-field')) continue;
+    const size = parseFloat(getComputedStyle(e).fontSize);
+    if (size < 16) out.push([n.textContent.trim().slice(0, 40), size]);
+  }
+  return out;
+}"""
 
 
 def start_exercise(page: Page, lang: str = "sv"):
@@ -155,6 +239,7 @@ def test_the_band_lies_around_the_lines_from_quarter_zero_on(page: Page, app_url
     wait_for_charts(page)
     step(page, 8)
     wait_for_charts(page)
+    page.wait_for_function(DRAWN_TO_THE_QUARTER, timeout=STEP_TIMEOUT)
     # admin burden and culture never reach 0 or their axis' top: a band from the axis would show
     for name in ("admin_burden", "innovation_rate", "trust_orientation"):
         g = page.evaluate(BAND_GEOMETRY, [name, COLOURS["A"], BAND_OPACITY])
@@ -166,6 +251,10 @@ def test_the_band_lies_around_the_lines_from_quarter_zero_on(page: Page, app_url
             assert box["top"] - 1.5 <= y <= box["bottom"] + 1.5, (name, x, y, box)
         if name != "innovation_rate":  # a flow's band may reach its axis' top early on
             assert not g["axisInside"] and not g["topInside"], (name, g)
+        # the median at every x lies in the band, and the band stops at the year reached
+        assert g["medianPoints"] >= 8 and g["medianOut"] == [], (name, g["medianOut"])
+        assert abs(box["right"] - g["yearX"]) <= 2, (name, box, g["yearX"], g["year"])
+        assert g["axisMax"] == 10, g  # 2 years played: the axis shows 10, not twice the year
     page.screenshot(path=screenshot_dir / "room-band.png")
     shutil.copyfile(screenshot_dir / "room-band.png", DOCS_IMG / "room-band.png")
 
@@ -229,6 +318,8 @@ def test_presentation_mode_keeps_the_question_and_the_charts_large(
         "e => parseFloat(getComputedStyle(e).fontSize)"
     )
     assert body >= 16
+    small = page.evaluate(EXERCISE_TEXT_SIZES)  # every text of the step, not only its body
+    assert small == [], small
     assert_nothing_overflows(page, PROJECTOR, stacked=False)
     page.screenshot(path=screenshot_dir / "room-presentation-exercise.png")
     shutil.copyfile(
@@ -258,5 +349,28 @@ def test_nothing_overflows(browser, app_url, screenshot_dir, label, size, scale,
         assert_nothing_overflows(page, size, stacked)
         page.screenshot(path=screenshot_dir / f"room-{label}.png")
         shutil.copyfile(screenshot_dir / f"room-{label}.png", DOCS_IMG / f"room-{label}.png")
+    finally:
+        context.close()
+
+
+def test_the_phone_run_bar_is_small_and_stays_at_the_top(browser, app_url, screenshot_dir):
+    """Issue 25, leftover: on a 390x844 phone the run bar was 213 px (a quarter of the screen),
+    and it scrolled away with the page (the body had 0 px height, so sticky had no room)."""
+    context = browser.new_context(viewport=PHONE, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        open_page(page, app_url)
+        start_exercise(page)
+        bar = page.locator(".ts-toolbar").bounding_box()
+        assert bar["height"] <= 110, bar  # two rows of icons at most
+        page.locator(".ts-chart-grid .ts-chart").nth(3).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+        assert page.locator(".ts-chart-grid").bounding_box()["y"] < PHONE["height"]
+        bar = page.locator(".ts-toolbar").bounding_box()
+        assert abs(bar["y"]) <= 1, bar  # still at the top of the screen
+        for control in (".ts-step", ".ts-play", ".ts-reset", ".ts-status"):
+            expect(page.locator(control)).to_be_in_viewport(ratio=1.0)
+        expect(page.locator(".ts-step")).to_have_text("Steg")  # the words stay for readers
+        page.screenshot(path=screenshot_dir / "room-phone-charts.png")
     finally:
         context.close()

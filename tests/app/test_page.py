@@ -283,7 +283,9 @@ def test_an_exercise_run_that_differs_from_b_says_how():
     page.click("ts-step")
     texts = " ".join(page.texts())
     assert t("msg.identical", "en") not in texts
-    assert "scheduled scandal: A has quarter 12 (year 3), B has none" in texts
+    assert "scheduled scandal: A has quarter 12 (year 3) of size 2, B has none" in texts
+    # the size belongs to A's scandal: B, without one, has no size to differ in
+    assert "A has 2, B has 1" not in texts
 
 
 def test_scandal_button_hits_run_a_now():

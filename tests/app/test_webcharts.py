@@ -15,6 +15,7 @@ from trustsim.app.session import Setup, Workshop
 from trustsim.app.webcharts import (
     ECHARTS_FILE,
     GHOST_COLOUR,
+    chart_note,
     chart_option,
     chart_options,
     legend_items,
@@ -97,6 +98,10 @@ def test_culture_chart_has_the_one_fifth_line_in_the_page_language(lang, hit):
     (reference,) = [s for s in option["series"] if s["name"] == t("chart.reference", lang)]
     assert reference["markLine"]["data"] == [{"yAxis": CULTURE_REFERENCE}]
     assert option["xAxis"]["name"] == t("chart.year", lang)
+    # named under the unit (a dashed key), not by a label lying over the plot's lines
+    assert reference["markLine"]["label"]["show"] is False
+    assert chart_note("experimentation_culture", lang) == t("chart.reference", lang)
+    assert chart_note("innovation_rate", lang) == ""
 
 
 def test_option_is_plain_json_and_small(hit):

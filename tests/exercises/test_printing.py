@@ -7,6 +7,7 @@ as "1.", steps 3-4 became bullets, "[ ]" stayed literal); these tests read the r
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from trustsim.app.i18n import t
 from trustsim.teach.exercises import LANGS, list_exercises
 from trustsim.teach.teaching import (
     BOX,
+    LEVER_NAMES,
     exercise_guide,
     glossary,
     glossary_page,
@@ -54,6 +56,26 @@ def test_worksheets_and_the_guide_number_the_steps_as_the_page_does(lang):
         if any(s.question is not None and s.question.kind == "choice" for s in e.steps):
             assert f"<li>{BOX} (a) " in sheet, e.ident
     assert at == len(guide_numbers)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_worksheets_name_levers_in_words_not_variable_names(lang):
+    """Issue 25, leftover: the worksheet printed `scandal_size` = 2 (a variable name and a raw
+    value); a student reads the lever as the page names it, and no file name of a scenario."""
+    for e in list_exercises():
+        sheet = worksheet(e, lang)
+        setup = sheet.split("\n## ")[1]  # the "Setup" section
+        assert "`" not in setup, (e.ident, setup)  # no code-formatted names at all
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", setup), (e.ident, setup)
+        for run in (e.run_a, e.run_b):
+            for lever in (run.levers if run else {}):
+                assert lever in LEVER_NAMES, f"{e.ident}: name lever {lever} in LEVER_NAMES"
+                assert LEVER_NAMES[lever][lang] in setup, (e.ident, lever)
+                with contextlib.suppress(KeyError):  # as the page names it, where it has one
+                    assert LEVER_NAMES[lever][lang] == t(f"lever.{lever}.label", lang).lower()
+    sheet = worksheet("scandal-hysteresis", lang)
+    assert {"sv": "skandalens storlek: 2", "en": "size of a scandal: 2"}[lang] in sheet
+    assert {"sv": "kvartal 12 (år 3)", "en": "quarter 12 (year 3)"}[lang] in sheet
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -52,7 +52,15 @@ from .session import (
     list_exercises,
     load_scenarios,
 )
-from .webcharts import TimeChart, chart_option, chart_options, legend_items, option_json
+from .webcharts import (
+    StepAnchor,
+    TimeChart,
+    chart_note,
+    chart_option,
+    chart_options,
+    legend_items,
+    option_json,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +77,14 @@ TOOLBAR_HEIGHT = (
 # The page is a column of the viewport's height: the toolbar (as tall as it needs, sticky), then
 # the body, whose two columns scroll on their own. Nothing depends on the toolbar staying one row,
 # so 150 % browser zoom (853 x 480 CSS px on a 1280 x 720 projector) wraps it without overlap.
-# Below 1000 CSS px the body stacks (controls above the charts) and the page scrolls as a whole.
+# In the main column the first screen is the legend, the notes and the six charts, the grid taking
+# what is left of the screen's height (at least 420 px); the network and the Info text follow.
+# The charts are a CSS subgrid: title, unit and plot are rows shared by the charts side by side,
+# so a title on two lines does not push one plot below its neighbours.
+# Below 1000 CSS px a narrower control column and two chart columns; below 760 px the body stacks
+# (controls above the charts), the page scrolls as a whole and the sticky run bar shrinks to
+# icons (the words stay in the buttons for screen readers); presentation mode and the room's
+# console are for the projector and leave the phone's bar.
 # `.ts-present` is presentation mode: large text (body 18 px, chart ticks 18 px) and, during an
 # exercise, its current step beside the charts, so question and charts fit one projected screen.
 PAGE_CSS = f"""
@@ -84,16 +99,25 @@ PAGE_CSS = f"""
 .ts-body {{ flex: 1 1 0; min-height: 0; }}
 .ts-side {{ width: 340px; flex: 0 0 340px; height: 100%; overflow-y: auto; padding: 4px; }}
 .ts-main {{ flex: 1 1 auto; min-width: 0; height: 100%; overflow-y: auto; padding: 0 6px; }}
-.ts-present .ts-main {{ display: flex; flex-direction: column; overflow: hidden; }}
+.ts-screen {{ display: flex; flex-direction: column; gap: 6px; min-height: 100%; }}
+.ts-present .ts-main {{ overflow: hidden; }}
+.ts-present .ts-screen {{ height: 100%; }}
 .ts-chart-grid {{ display: grid; grid-template-columns: repeat(3, minmax(0, 1fr));
   grid-template-rows: minmax(0, 1fr) minmax(0, 1fr); gap: 4px 16px; width: 100%;
-  height: max(420px, calc(100% - 70px)); flex: 0 0 auto; }}
-.ts-present .ts-chart-grid {{ flex: 1 1 0; height: auto; min-height: 0; }}
+  flex: 1 0 0; min-height: 420px; }}
+.ts-present .ts-chart-grid {{ flex: 1 1 0; min-height: 0; }}
 .ts-chart {{ display: flex; flex-direction: column; min-height: 0; }}
 .ts-chart-plot {{ flex: 1 1 0; min-height: 150px; }}
+@supports (grid-template-rows: subgrid) {{
+  .ts-chart-grid {{ grid-template-rows: auto auto minmax(0, 1fr) auto auto minmax(0, 1fr);
+    row-gap: 0; }}
+  .ts-chart-grid > .ts-chart {{ display: grid; grid-row: span 3; grid-template-rows: subgrid; }}
+  .ts-chart-grid > .ts-chart .ts-chart-plot {{ min-height: 120px; margin-bottom: 4px; }}
+}}
 .ts-runs div {{ line-height: 1.3; }}
 .ts-notes .v-alert {{ margin: 2px 0 !important; padding: 2px 10px !important; font-size: 0.92em; }}
 .ts-notes .v-alert .v-icon {{ font-size: 18px !important; }}
+.ts-side-head {{ display: flex; flex-wrap: wrap; align-items: center; gap: 0 8px; }}
 .ts-app-title {{ font-size: 1.15em; font-weight: bold; margin: 2px 4px 0 4px; }}
 .ts-help {{ font-size: 0.85em; color: #555; line-height: 1.3; margin: 2px 0 12px 0; }}
 .ts-exercise {{ font-size: 16px; }}
@@ -106,8 +130,11 @@ PAGE_CSS = f"""
   margin: 6px 0; }}
 .ts-present {{ font-size: 18px; }}
 .ts-present .ts-side {{ width: 30%; flex: 0 0 30%; min-width: 300px; }}
-.ts-present .ts-exercise, .ts-present .ts-exercise-text, .ts-present .ts-exercise .ts-help {{
-  font-size: 18px; }}
+.ts-present .ts-exercise, .ts-present .ts-exercise-text, .ts-present .ts-exercise .ts-help,
+.ts-present .ts-exercise-progress, .ts-present .ts-exercise-predictions,
+.ts-present .ts-exercise .v-label, .ts-present .ts-exercise .v-alert,
+.ts-present .ts-exercise .v-btn, .ts-present .ts-exercise input {{ font-size: 18px; }}
+.ts-present .ts-exercise .v-card__title {{ font-size: 20px; }}
 .ts-present .ts-exercise-question {{ font-size: 20px; }}
 .ts-present .ts-exercise-goal {{ display: none; }}
 .ts-present .ts-chart-title {{ font-size: 20px; }}
@@ -116,16 +143,24 @@ PAGE_CSS = f"""
 @media (max-width: 1000px) {{
   .ts-side, .ts-present .ts-side {{ width: 280px; flex: 0 0 280px; min-width: 0; }}
   .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: repeat(2, minmax(0, 1fr));
-    grid-template-rows: none; height: auto; flex: 0 0 auto; }}
+    grid-template-rows: none; grid-auto-rows: auto; height: auto; flex: 0 0 auto; }}
   .ts-present .ts-main {{ overflow-y: auto; }}
-  .ts-chart-plot {{ height: 220px; flex: 0 0 auto; }}
+  .ts-present .ts-screen {{ height: auto; }}
+  .ts-chart-plot, .ts-chart-grid > .ts-chart .ts-chart-plot {{ height: 220px; flex: 0 0 auto; }}
 }}
 @media (max-width: 760px) {{
   .ts-page {{ height: auto; }}
-  .ts-body {{ flex-direction: column !important; flex-wrap: nowrap !important;
+  .ts-body {{ flex: 0 0 auto; flex-direction: column !important; flex-wrap: nowrap !important;
     align-items: stretch !important; }}
   .ts-side, .ts-present .ts-side {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
   .ts-main {{ width: 100%; flex: 0 0 auto; height: auto; overflow: visible; }}
+  .ts-toolbar {{ min-height: 0; padding: 4px 6px; gap: 4px 4px; }}
+  .ts-toolbar > .v-btn {{ min-width: 42px !important; height: 40px !important;
+    padding: 0 9px !important; }}
+  .ts-toolbar > .v-btn .v-btn__content {{ font-size: 0; letter-spacing: 0; }}
+  .ts-toolbar > .v-btn .v-btn__content .v-icon {{ font-size: 24px; margin: 0 !important; }}
+  .ts-toolbar .ts-status {{ font-size: 16px; margin: 0 2px; }}
+  .ts-toolbar .ts-present-toggle {{ display: none; }}
 }}
 @media (max-width: 560px) {{
   .ts-chart-grid, .ts-present .ts-chart-grid {{ grid-template-columns: minmax(0, 1fr); }}
@@ -315,7 +350,7 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
         size = workshop.scandals[-1][1]
         out.append(("info", "msg.scandals", {"quarters": quarters, "size": size}))
     if workshop.setup.compare and workshop.setup.compare == workshop.setup.scenario:
-        differences = workshop.differences()
+        differences = felt_differences(workshop.differences())
         if differences:  # same scenario, but an exercise sets run A apart (a scheduled scandal)
             out.append(("info", "msg.differs", {"changes": differences}))
     if workshop.ghosts:
@@ -327,12 +362,31 @@ def notes(workshop: Workshop, message: tuple | None, stopped_at: int | None) -> 
     return out
 
 
+def felt_differences(differences: dict[str, tuple[Any, Any]]) -> dict[str, tuple[Any, Any]]:
+    """The differences a student can see in the runs: a scandal's size only matters to a run
+    with a scandal, so beside a scheduled scandal in A alone it is A's size of that scandal, not
+    a difference in B ("scandal size: A has 2, B has 1" while B has none)."""
+    quarters = differences.get("scandal_quarter")
+    if quarters is None or "scandal_size" not in differences:
+        return differences
+    a, b = quarters
+    out = dict(differences)
+    if b < 0 <= a:  # only A has a scandal: its size belongs to A's scandal
+        out["scandal_quarter"] = ((a, differences["scandal_size"][0]), b)
+        del out["scandal_size"]
+    return out
+
+
 def parameter_value(name: str, value: Any, lang: str) -> str:
     """A parameter's value in a note: a scheduled scandal as its quarter and year, or none."""
     if name == "scandal_quarter":
-        if value < 0:
+        quarter, size = value if isinstance(value, tuple) else (value, None)
+        if quarter < 0:
             return t("msg.no_scandal", lang)
-        return t("msg.scandal_at", lang, quarter=value, year=number(value / 4, lang))
+        text = t("msg.scandal_at", lang, quarter=quarter, year=number(quarter / 4, lang))
+        if size is not None:
+            text += " " + t("msg.scandal_sized", lang, size=number(size, lang))
+        return text
     return str(shown_value(value, lang))
 
 
@@ -533,17 +587,6 @@ def Toolbar(workshop: Workshop, state: PageState, act: Callable):
             icon_name="mdi-tune" if present else "mdi-presentation",
         )
         LanguageSwitch(state.lang)
-        if not present:  # the participatory session's console, in a tab of its own
-            solara.Button(
-                t("pp.link", lang),
-                href="console",
-                target="_blank",
-                text=True,
-                small=True,
-                color="primary",
-                icon_name="mdi-account-group",
-                classes=["ts-participatory-link"],
-            )
 
 
 @solara.component
@@ -843,7 +886,18 @@ def SideControls(workshop: Workshop, state: PageState, scenarios: list[Scenario]
         organisations=count(model.n_agencies, lang),
     )
     with solara.Column(classes=["ts-side", "ts-controls"], gap="10px"):
-        solara.Div(children=[t("app.title", lang)], classes=["ts-app-title", "ts-title"])
+        with solara.Div(classes=["ts-side-head"]):
+            solara.Div(children=[t("app.title", lang)], classes=["ts-app-title", "ts-title"])
+            solara.Button(  # the participatory session's console, in a tab of its own
+                t("pp.link", lang),
+                href="console",
+                target="_blank",
+                text=True,
+                small=True,
+                color="primary",
+                icon_name="mdi-account-group",
+                classes=["ts-participatory-link"],
+            )
         ExercisePanel(workshop, state, act)
         ScenarioPicker(
             lang,
@@ -906,6 +960,7 @@ def Charts(workshop: Workshop, state: PageState, scenarios: list[Scenario]):
                 tick=tick,
                 title=t(f"chart.{name}.title", lang),
                 unit=t(f"chart.{name}.unit", lang),
+                note=chart_note(name, lang),
                 decimal_comma=lang == "sv",
                 legend=legend,
                 filename=f"{stem}_{name}.png",
@@ -1055,6 +1110,7 @@ def ExerciseStep(workshop: Workshop, state: PageState, progress: ExerciseProgres
     error = solara.use_reactive("")
     Help(t("ex.goal", lang, goal=exercise.goal.get(lang, "")), classes=["ts-exercise-goal"])
     progress_text = t("ex.progress", lang, step=progress.step + 1, steps=len(progress.steps))
+    StepAnchor.element(step=progress.step)
     solara.Div(
         children=[f"{progress_text} · {t(f'ex.kind.{step.kind}', lang)}"],
         classes=["ts-exercise-progress"],
@@ -1458,8 +1514,9 @@ def WorkshopView(workshop: Workshop, initial_lang: str = "sv", teacher: bool = F
                 with solara.Column(classes=["ts-side", "ts-present-exercise"], gap="8px"):
                     ExercisePanel(workshop, state, act)
             with solara.Column(classes=["ts-main"], gap="6px"):
-                RunsLegend(workshop, state, scenarios)
-                Notes(workshop, state, problems)
-                Charts(workshop, state, scenarios)
+                with solara.Div(classes=["ts-screen"]):  # legend, notes, charts: one screen
+                    RunsLegend(workshop, state, scenarios)
+                    Notes(workshop, state, problems)
+                    Charts(workshop, state, scenarios)
                 if not present:
                     NetworkAndInfo(workshop, state, scenarios)

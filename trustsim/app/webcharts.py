@@ -211,13 +211,9 @@ def chart_option(
                     "silent": True,
                     "animation": False,
                     "lineStyle": {"color": REFERENCE_COLOUR, "type": [6, 4], "width": 1.2},
-                    "label": {
-                        "show": True,
-                        "position": "insideStartTop",
-                        "formatter": t("chart.reference", lang),
-                        "color": REFERENCE_COLOUR,
-                        "fontSize": name_font - 1,
-                    },
+                    # named under the chart's unit (`chart_note`), not on the plot: a label
+                    # inside the plot lay over the lines
+                    "label": {"show": False},
                     "data": [{"yAxis": CULTURE_REFERENCE}],
                 },
             }
@@ -249,6 +245,12 @@ def chart_option(
         },
         "series": series + lines,
     }
+
+
+def chart_note(name: str, lang: str) -> str:
+    """What a chart's dashed reference line is, shown under its unit with a dashed key ("" if
+    the chart has none): Innovationsbarometern's one in five on the culture chart."""
+    return t("chart.reference", lang) if name == "experimentation_culture" else ""
 
 
 def _nice_top(top: float) -> float:
@@ -301,7 +303,8 @@ TEMPLATE = r"""
       <div class="ts-chart-title">{{ title }}</div>
       <button class="ts-chart-png" type="button" :title="png_help" @click="savePng">PNG</button>
     </div>
-    <div class="ts-chart-unit">{{ unit }}</div>
+    <div class="ts-chart-unit">{{ unit }}<span v-if="note" class="ts-chart-note"><span
+      class="ts-chart-dash"></span>{{ note }}</span></div>
     <div ref="plot" class="ts-chart-plot" :style="height ? {height: height} : {}"></div>
   </div>
 </template>
@@ -399,6 +402,13 @@ module.exports = {
         ctx.fillText(this.title, 10, 24);
         ctx.fillStyle = "#555"; ctx.font = "13px sans-serif";
         ctx.fillText(this.unit, 10, 44);
+        if (this.note) {
+          const x = 20 + ctx.measureText(this.unit).width;
+          ctx.strokeStyle = "#555"; ctx.lineWidth = 1.5; ctx.setLineDash([6, 4]);
+          ctx.beginPath(); ctx.moveTo(x, 40); ctx.lineTo(x + 22, 40); ctx.stroke();
+          ctx.setLineDash([]);
+          ctx.fillText(this.note, x + 28, 44);
+        }
         legend.forEach((item, i) => {
           const x = 10 + (i % 2) * (width / 2), y = 64 + 24 * Math.floor(i / 2);
           ctx.strokeStyle = item.color; ctx.lineWidth = 3;
@@ -424,6 +434,9 @@ module.exports = {
 .ts-chart-head { display: flex; align-items: flex-start; gap: 6px; }
 .ts-chart-title { font-weight: 600; font-size: 1.02em; line-height: 1.2; flex: 1 1 auto; }
 .ts-chart-unit { font-size: 0.85em; color: #555; line-height: 1.2; min-height: 1.2em; }
+.ts-chart-note { white-space: nowrap; margin-left: 0.6em; display: inline-block; }
+.ts-chart-dash { display: inline-block; width: 22px; margin-right: 5px; vertical-align: middle;
+  border-top: 2px dashed #555; }
 .ts-chart-png { font-size: 0.72em; color: #1f5fa8; border: 1px solid #9bb3d4; border-radius: 3px;
   padding: 0 5px; background: #fff; flex: 0 0 auto; opacity: 0.75; }
 .ts-chart-png:hover { opacity: 1; }
@@ -445,6 +458,7 @@ class TimeChart(ipyvuetify.VuetifyTemplate):
     tick = traitlets.Int(0).tag(sync=True)
     title = traitlets.Unicode("").tag(sync=True)
     unit = traitlets.Unicode("").tag(sync=True)
+    note = traitlets.Unicode("").tag(sync=True)  # the key of a dashed reference line, if any
     name = traitlets.Unicode("").tag(sync=True)  # the output; the chart's class is ts-chart-NAME
     height = traitlets.Unicode("").tag(sync=True)  # "" = as tall as the page's grid cell
     decimal_comma = traitlets.Bool(False).tag(sync=True)
@@ -452,3 +466,19 @@ class TimeChart(ipyvuetify.VuetifyTemplate):
     filename = traitlets.Unicode("trustsim.png").tag(sync=True)
     png_help = traitlets.Unicode("PNG").tag(sync=True)
     echarts_file = traitlets.Unicode(ECHARTS_FILE).tag(sync=True)
+
+
+class StepAnchor(ipyvuetify.VuetifyTemplate):
+    """Where an exercise's current step begins: when `step` changes (Next, Back), the step's
+    first line is scrolled to the top of the column, instead of the column staying where the
+    previous, longer step left it (the new step's heading above the screen)."""
+
+    template = traitlets.Unicode(
+        """<template><div class="ts-step-anchor"></div></template>
+<script>
+module.exports = {
+  watch: { step() { this.$nextTick(() => this.$el.scrollIntoView({block: "start"})); } },
+};
+</script>"""
+    ).tag(sync=True)
+    step = traitlets.Int(0).tag(sync=True)

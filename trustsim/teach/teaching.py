@@ -81,6 +81,16 @@ MEASURE_NAMES = {
     "half_life_years": {"en": "years from the largest gap until it has halved",
                         "sv": "år från den största skillnaden tills den har halverats"},
 }
+LEVER_NAMES = {  # the levers exercises set, as the page names them (app/strings.json "lever.*")
+    "initial_trust_share": {"en": "trust-oriented managers at the start",
+                            "sv": "tillitsorienterade chefer från start"},
+    "sector_risk": {"en": "sector risk", "sv": "sektorns risk"},
+    "scandal_size": {"en": "size of a scandal", "sv": "skandalens storlek"},
+    "legitimacy_esv_budget": {"en": "ESV's legitimacy in budget matters",
+                              "sv": "ESV:s legitimitet i budgetfrågor"},
+    "legitimacy_digg_budget": {"en": "DIGG's legitimacy in budget matters",
+                               "sv": "DIGG:s legitimitet i budgetfrågor"},
+}
 BOX = "\u2610"  # ☐: a box to tick on paper (a "[ ]" task item is not CommonMark)
 WORDS = {
     "minutes": {"en": "min", "sv": "min"},
@@ -91,6 +101,7 @@ WORDS = {
     "scale": {"en": "scale", "sv": "skala"},
     "seed": {"en": "seed", "sv": "slumpfrö"},
     "years": {"en": "years", "sv": "år"},
+    "year": {"en": "year", "sv": "år"},
     "run_a": {"en": "Run A", "sv": "Körning A"},
     "run_b": {"en": "Run B", "sv": "Körning B"},
     "levers": {"en": "changed", "sv": "ändrat"},
@@ -185,7 +196,9 @@ def _statistic_text(stat: Statistic, lang: str) -> str:
             f"{run}, {years}")
 
 
-def _setup_lines(ex: Exercise, lang: str) -> list[str]:
+def _setup_lines(ex: Exercise, lang: str, idents: bool = True) -> list[str]:
+    """The exercise's runs in words; `idents`: with the scenarios' file names (the teacher's
+    guide, for `trustsim run`), not on the students' worksheet (the page shows titles)."""
     w = WORDS
     scale = "" if ex.world == "teaching" else f", {w['scale'][lang]} {number(ex.scale, lang)}"
     lines = [
@@ -198,12 +211,23 @@ def _setup_lines(ex: Exercise, lang: str) -> list[str]:
         title = load_scenario(run.scenario).title[lang]
         changed = ""
         if run.levers:
-            items = ", ".join(f"`{k}` = {_value(v, lang)}" for k, v in sorted(run.levers.items()))
+            items = ", ".join(
+                f"{lever_name(k, lang)}: {_value(v, lang)}" for k, v in sorted(run.levers.items())
+            )
             changed = f" — {w['levers'][lang]}: {items}"
-        lines.append(f"- {w[key][lang]}: *{title}* (`{run.scenario}`){changed}")
+        ident = f" (`{run.scenario}`)" if idents else ""
+        lines.append(f"- {w[key][lang]}: *{title}*{ident}{changed}")
     if ex.scandal_quarter is not None:
-        lines.append(f"- {w['scandal'][lang]} {ex.scandal_quarter}")
+        year = number(ex.scandal_quarter / 4, lang)
+        lines.append(f"- {w['scandal'][lang]} {ex.scandal_quarter} ({w['year'][lang]} {year})")
     return lines
+
+
+def lever_name(name: str, lang: str) -> str:
+    """A lever in words for print ("skandalens storlek"), not its variable name; a lever without
+    a name here is printed as `name` (tests/exercises keep every exercise's levers named)."""
+    names = LEVER_NAMES.get(name)
+    return names[lang] if names else f"`{name}`"
 
 
 def _value(v: Any, lang: str) -> str:
@@ -247,7 +271,7 @@ def worksheet(exercise: Exercise | str, lang: str) -> str:
     ex = exercise if isinstance(exercise, Exercise) else _load(exercise)
     w = WORDS
     lines = [*_header(ex, lang), f"{w['name'][lang]}: ______________________________", ""]
-    lines += [f"## {w['setup'][lang]}", "", *_setup_lines(ex, lang), ""]
+    lines += [f"## {w['setup'][lang]}", "", *_setup_lines(ex, lang, idents=False), ""]
     lines += [f"## {w['claims'][lang]}", ""]
     lines += [f"- **{c}** {claim_text(c, lang)}" for c in ex.claims]
     lines += ["", f"## {w['steps'][lang]}", ""]
