@@ -262,8 +262,8 @@ def tipping_map_figure(decisive: Decisive, reforms: Sequence[str],
     import matplotlib.pyplot as plt
 
     shown = [r for r in reforms if (r, "tips") in decisive.surrogates]
-    fig, axes = plt.subplots(1, max(len(shown), 1), figsize=(4.6 * max(len(shown), 1), 4.4),
-                             squeeze=False)
+    fig, axes = plt.subplots(1, max(len(shown), 1), figsize=(5.2 * max(len(shown), 1), 5.2),
+                             squeeze=False, layout="constrained")
     mesh = None
     for ax, reform in zip(axes[0], shown):
         s = decisive.surrogates[(reform, "tips")]
@@ -287,17 +287,20 @@ def tipping_map_figure(decisive: Decisive, reforms: Sequence[str],
         ax.set_ylim(*bounds[pair[1]])
         st = decisive.indices[(reform, "tips")].set_index("parameter")["ST"]
         unit = units or {}
-        ax.set_xlabel(f"{pair[0]}{_unit(unit.get(pair[0]))}  (S_T {st[pair[0]]:.2f})", fontsize=9)
-        ax.set_ylabel(f"{pair[1]}{_unit(unit.get(pair[1]))}  (S_T {st[pair[1]]:.2f})", fontsize=9)
+        ax.set_xlabel(f"{pair[0]} (S_T {st[pair[0]]:.2f})\n{_unit(unit.get(pair[0])).strip()}",
+                      fontsize=9)
+        ax.set_ylabel(f"{pair[1]} (S_T {st[pair[1]]:.2f})\n{_unit(unit.get(pair[1])).strip()}",
+                      fontsize=9)
         weak = "" if s.reliable else " (weak: read with care)"
-        ax.set_title(f"{reform}\nsurrogate AUC {s.score:.2f}{weak}; {s.positives} of "
+        ax.set_title(f"{reform}\nsurrogate AUC {s.score:.2f}{weak}\n{s.positives} of "
                      f"{s.n_train} runs tip", fontsize=9)
     if mesh is not None:
         bar = fig.colorbar(mesh, ax=axes[0].tolist(), shrink=0.85)
         bar.set_label("P(tips): baseline ends in control, reform in trust (surrogate)")
-        axes[0][0].legend(loc="upper right", fontsize=7, framealpha=0.8)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=8)
     fig.suptitle("Where each reform tips: P(tips) over the two parameters with the largest "
-                 "Sobol S_T (axes: prior ranges; points: posterior particles)", fontsize=10)
+                 "Sobol S_T\n(axes: prior ranges; points: posterior particles)", fontsize=10)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=130, bbox_inches="tight")
     plt.close(fig)
