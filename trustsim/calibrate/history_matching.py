@@ -662,11 +662,3 @@ def write_hm(folder: Path, cal, settings, result: HmResult, runs, resim, scores)
     write_atomically(folder / "scores.csv", lambda p: scores.to_csv(p, index=False))
     write_atomically(folder / "checks.json",
                      lambda p: p.write_text(json.dumps(result.checks, indent=2) + "\n"))
-
-
-def make_executor(workers: int | None):
-    """A process pool (workers ≥ 2) or None (in this process)."""
-    import os
-
-    n = workers if workers is not None else (os.cpu_count() or 1)
-    return ProcessPoolExecutor(max_workers=n) if n > 1 else None
