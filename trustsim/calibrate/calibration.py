@@ -207,6 +207,33 @@ class AbcSettings:
 
 
 @dataclass(frozen=True)
+class HmSettings:
+    waves: int = 3
+    runs_per_wave: int = 600
+    cutoff: float = 3.0
+    active_inputs: int = 8
+    scale_discrepancy: float = 0.05
+    proposals: int = 4000
+    resimulate: int = 500
+    candidates: int = 20_000_000  # most uniform candidates drawn to find NROY points
+    noise_pairs: int = 60  # wave-1 points run at a second seed to measure the seed noise
+
+
+HM_KEYS = {
+    "waves": "number of waves (each: runs, emulators, a smaller NROY)",
+    "runs_per_wave": "simulator runs per wave",
+    "cutoff": "implausibility above which a point is ruled out (3: three-sigma rule)",
+    "active_inputs": "inputs each emulator's Gaussian process uses (the rest act as noise)",
+    "scale_discrepancy": "the model's discrepancy at its simulated scale, a share of each "
+    "target's value (from the scale-equivalence tests, docs/calibration.md)",
+    "proposals": "posterior proposals drawn from the final NROY (the weighted posterior sample)",
+    "resimulate": "posterior particles re-simulated at fresh seeds (the check on the simulator)",
+    "candidates": "most uniform candidates drawn per wave to find NROY points",
+    "noise_pairs": "wave-1 points run again at other seeds to measure each statistic's seed noise",
+}
+
+
+@dataclass(frozen=True)
 class Calibration:
     name: str
     title: str
@@ -390,8 +417,6 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
 
 
 def _hm(path, table):
-    from .history_matching import HM_KEYS, HmSettings
-
     if not isinstance(table, dict):
         raise CalibrationError(f"{path}: [history_matching] must be a table")
     _unknown_keys(path, "history_matching.", table, HM_KEYS)

@@ -48,7 +48,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .calibration import PROPOSAL_DECIMALS, Calibration, SimSetup, Target, simulate
+from .calibration import (  # noqa: F401 - HmSettings and HM_KEYS are part of this module's API
+    HM_KEYS,
+    PROPOSAL_DECIMALS,
+    Calibration,
+    HmSettings,
+    SimSetup,
+    Target,
+    simulate,
+)
 from .report import write_atomically
 
 SEED_STREAM_FRESH = 1  # the re-simulation's seeds: root_seed + this (never a fitting run's seed)
@@ -59,33 +67,6 @@ MAX_TRAIN = 1500  # most runs an emulator is fitted to (the GP is cubic in them)
 
 class HistoryMatchingError(ValueError):
     """A history match that cannot go on (e.g. the NROY space is empty); says what to change."""
-
-
-@dataclass(frozen=True)
-class HmSettings:
-    waves: int = 3
-    runs_per_wave: int = 600
-    cutoff: float = 3.0
-    active_inputs: int = 8
-    scale_discrepancy: float = 0.05
-    proposals: int = 4000
-    resimulate: int = 500
-    candidates: int = 20_000_000  # most uniform candidates drawn to find NROY points
-    noise_pairs: int = 60  # wave-1 points run at a second seed to measure the seed noise
-
-
-HM_KEYS = {
-    "waves": "number of waves (each: runs, emulators, a smaller NROY)",
-    "runs_per_wave": "simulator runs per wave",
-    "cutoff": "implausibility above which a point is ruled out (3: three-sigma rule)",
-    "active_inputs": "inputs each emulator's Gaussian process uses (the rest act as noise)",
-    "scale_discrepancy": "the model's discrepancy at its simulated scale, a share of each "
-    "target's value (from the scale-equivalence tests, docs/calibration.md)",
-    "proposals": "posterior proposals drawn from the final NROY (the weighted posterior sample)",
-    "resimulate": "posterior particles re-simulated at fresh seeds (the check on the simulator)",
-    "candidates": "most uniform candidates drawn per wave to find NROY points",
-    "noise_pairs": "wave-1 points run again at other seeds to measure each statistic's seed noise",
-}
 
 
 # ----------------------------------------------------------------------------- the emulators
