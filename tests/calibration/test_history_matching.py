@@ -280,7 +280,7 @@ def test_a_quick_history_match_end_to_end_and_resumed(tmp_path):
     assert first.returncode == 0, first.stderr
     assert "wave 2: NROY share" in first.stderr and "ESS" in first.stderr
     checks = json.loads((out / "checks.json").read_text())
-    assert checks["simulations"] == 2 * 60 + 20
+    assert checks["simulations"] == 2 * 60 + 20 + 10  # waves, re-simulated, noise pairs
     report = (out / "report.md").read_text()
     assert "still fitting" in report and "premise" in report
     post = pd.read_parquet(out / "posterior.parquet")
