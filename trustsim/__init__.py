@@ -20,7 +20,7 @@ from .model import (
     run,
 )
 
-__version__ = "0.3.0"  # semantic versioning: a change of model behaviour bumps the minor version
+__version__ = "0.4.0"  # semantic versioning: a change of model behaviour bumps the minor version
 __all__ = [
     "OUTPUTS",
     "PARAMETERS",

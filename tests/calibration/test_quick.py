@@ -46,7 +46,11 @@ def test_quick_calibration_end_to_end(tmp_path):
     assert resumed.returncode == 0 and "stopped by generations" in resumed.stderr, resumed.stderr
     pd.testing.assert_frame_equal(pd.read_parquet(out / "posterior.parquet"), post)
 
-    other = trustsim(
-        "calibrate", ROOT / "calibration" / "config.toml", "--out", out, "--resume", cwd=tmp_path
-    )
+    changed = tmp_path / "quick-other-seed.toml"
+    changed.write_text((ROOT / "calibration" / "quick.toml").read_text(encoding="utf-8")
+                       .replace("root_seed = 7", "root_seed = 8")
+                       .replace('targets = "targets.toml"',
+                                f'targets = "{ROOT / "calibration" / "targets.toml"}"'),
+                       encoding="utf-8")
+    other = trustsim("calibrate", changed, "--out", out, "--resume", cwd=tmp_path)
     assert other.returncode == 2 and "different" in other.stderr, other.stderr

@@ -124,6 +124,7 @@ TARGET_KEYS = (
     "respondent",
     "population",
     "dynamic",
+    "discrepancy",
 )
 RESPONDENTS = ("site", "staff", "organisation", "documents")
 TARGET_FILE_KEYS = ("target", "missing", "parameter_sources", "notes")
@@ -167,6 +168,7 @@ class Target:
     respondent: str = ""
     population: str = ""
     dynamic: bool = False
+    discrepancy: float | None = None  # absolute sd; None: the config's scale discrepancy
 
     @property
     def indicator(self) -> bool:
@@ -202,6 +204,33 @@ class AbcSettings:
     min_acceptance_rate: float = 0.0
     min_ess: float = 0.0
     max_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class HmSettings:
+    waves: int = 3
+    runs_per_wave: int = 600
+    cutoff: float = 3.0
+    active_inputs: int = 8
+    scale_discrepancy: float = 0.05
+    proposals: int = 4000
+    resimulate: int = 500
+    candidates: int = 20_000_000  # most uniform candidates drawn to find NROY points
+    noise_pairs: int = 60  # wave-1 points run at a second seed to measure the seed noise
+
+
+HM_KEYS = {
+    "waves": "number of waves (each: runs, emulators, a smaller NROY)",
+    "runs_per_wave": "simulator runs per wave",
+    "cutoff": "implausibility above which a point is ruled out (3: three-sigma rule)",
+    "active_inputs": "inputs each emulator's Gaussian process uses (the rest act as noise)",
+    "scale_discrepancy": "the model's discrepancy at its simulated scale, a share of each "
+    "target's value (from the scale-equivalence tests, docs/calibration.md)",
+    "proposals": "posterior proposals drawn from the final NROY (the weighted posterior sample)",
+    "resimulate": "posterior particles re-simulated at fresh seeds (the check on the simulator)",
+    "candidates": "most uniform candidates drawn per wave to find NROY points",
+    "noise_pairs": "wave-1 points run again at other seeds to measure each statistic's seed noise",
+}
 
 
 @dataclass(frozen=True)
@@ -388,8 +417,6 @@ def load_calibration(name_or_path: str | os.PathLike, quick: bool = False) -> Ca
 
 
 def _hm(path, table):
-    from .history_matching import HM_KEYS, HmSettings
-
     if not isinstance(table, dict):
         raise CalibrationError(f"{path}: [history_matching] must be a table")
     _unknown_keys(path, "history_matching.", table, HM_KEYS)
@@ -409,6 +436,8 @@ def _hm(path, table):
                               table.get("resimulate", d.resimulate), 1, 10**5, int),
         "candidates": _number(path, "history_matching.candidates",
                               table.get("candidates", d.candidates), 1000, 10**9, int),
+        "noise_pairs": _number(path, "history_matching.noise_pairs",
+                               table.get("noise_pairs", d.noise_pairs), 2, 10**5, int),
     }
     return HmSettings(**kw)
 
@@ -594,6 +623,8 @@ def load_targets(path: Path) -> tuple[Target, ...]:
                 respondent=respondent,
                 population=str(entry.get("population", "")),
                 dynamic=dynamic,
+                discrepancy=None if entry.get("discrepancy") is None else _number(
+                    path, f"{where}.discrepancy", entry["discrepancy"], 0.0),
             )
         )
     if not any(t.use == "fit" for t in targets):
@@ -614,6 +645,7 @@ def quick_version(cal: Calibration) -> Calibration:
         )
     if cal.hm is not None:
         hm = replace(cal.hm, waves=min(cal.hm.waves, 2), runs_per_wave=min(cal.hm.runs_per_wave, 60),
+                     noise_pairs=min(cal.hm.noise_pairs, 10),
                      proposals=min(cal.hm.proposals, 200), resimulate=min(cal.hm.resimulate, 20))
     return replace(
         cal,
@@ -1062,7 +1094,10 @@ def pinned_by(prior: pd.DataFrame, cal: Calibration) -> dict[str, str]:
     for p in cal.priors:
         names = []
         for t in cal.fit_targets:
-            rho = prior[p.name].corr(prior[f"s.{t.statistic}"], method="spearman")
+            stat = prior[f"s.{t.statistic}"]
+            if stat.nunique() < 2:  # constant over the draws (e.g. a ten-year drift in a 1-year run)
+                continue
+            rho = prior[p.name].corr(stat, method="spearman")
             if np.isfinite(rho) and abs(rho) >= PIN_RHO:
                 names.append(f"{t.name} (ρ {rho:+.2f})")
         out[p.name] = "; ".join(names) if names else "none"

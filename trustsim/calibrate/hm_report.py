@@ -10,7 +10,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from .calibration import Calibration, identifiability_table, pinned_by
@@ -45,8 +44,8 @@ def identifiability(cal: Calibration, post: pd.DataFrame, runs: pd.DataFrame) ->
 def _scores_table(scores: pd.DataFrame) -> str:
     post = scores[scores["over"] == "posterior"].set_index("target")
     prior = scores[scores["over"] == "prior"].set_index("target")
-    lines = ["| target | use | kind | observed | prior: predicted (z or P) | posterior: predicted "
-             "[90 %] | posterior z or P | interval score prior → posterior | verdict |",
+    lines = [("| target | use | kind | observed | prior: predicted (z or P) | posterior: predicted "
+             "[90 %] | posterior z or P | interval score prior → posterior | verdict |"),
              "|---|---|---|---|---|---|---|---|---|"]
     for name, r in post.iterrows():
         p = prior.loc[name] if name in prior.index else None

@@ -56,10 +56,11 @@ STATISTICS = {
     "year 1, else 0",
     "local_detail_not_falling": "1 if the municipalities' and regions' mean steering detail in "
     "year 4 is at least that in year 1, else 0",
-    "state_staff_safety_majority": "share of state staff whose psychological safety exceeds 0.5; "
-    "quarters 1-8",
-    "state_staff_autonomy_majority": "share of state staff whose autonomy exceeds 0.5; "
-    "quarters 1-8",
+    "state_staff_safety_agree": "share of state staff who agree they trust each other at work, "
+    "each agreeing with probability equal to her psychological safety (0-1): the staff-weighted "
+    "mean safety of state staff; quarters 1-8",
+    "state_staff_autonomy_agree": "share of state staff who agree their manager shows them trust, "
+    "each agreeing with probability equal to her autonomy (0-1); quarters 1-8",
     "state_staff_refrained_3y": "share of state staff who kept at least one idea to themselves "
     "(the voice gate) in quarters 1-12: 1 - exp(-sum of unvoiced ideas), per person",
     "municipal_orgs_failed_2y": "share of municipalities with at least one failed experiment in "
@@ -151,8 +152,8 @@ class SurveyView:
         rec.add("state_reporting", _share(load, m.agency_size * self.state_org))
         rec.add("local_detail", _share(m.detail, m.agency_size * self.local_org))
         state_w = self.staff_w * self.state_staff
-        rec.add("state_staff_safety_majority", _share(st.safety > 0.5, state_w))
-        rec.add("state_staff_autonomy_majority", _share(st.autonomy > 0.5, state_w))
+        rec.add("state_staff_safety_agree", _share(st.safety, state_w))
+        rec.add("state_staff_autonomy_agree", _share(st.autonomy, state_w))
         rec.add("adopted_share", m.adopted_share)
         for name in BLOCKERS:
             rec.add(name, getattr(m, name))
@@ -193,7 +194,7 @@ def survey_run(world: str, scale: float, seed: int, params: dict[str, Any],
     out = {k: mean18[k] for k in (
         "sites_innovating_2y", "sites_culture_majority", "municipal_admin_burden",
         "municipal_sites_innovating_2y", "state_sites_innovating_or_developing",
-        "state_staff_culture", "state_staff_safety_majority", "state_staff_autonomy_majority")}
+        "state_staff_culture", "state_staff_safety_agree", "state_staff_autonomy_agree")}
     out["public_admin_burden"] = mean18["admin_burden"]
     out["innovations_adopted_share"] = mean18["adopted_share"]
     out["orientation_max"] = max(yearly)

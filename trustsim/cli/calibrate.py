@@ -116,12 +116,13 @@ def _history_matching(cal, args) -> int:
     from ..calibrate.hm_report import summary_line, write_hm_report
     from ..sweep.executor import open_executor
 
-    if args.resume:
-        return _error("--resume continues an ABC-SMC history; a history match is re-run from "
-                      "the start (it is seeded: the same config gives the same result)")
     out = args.out or default_folder(cal)
     if (out / "posterior.parquet").exists() and not args.new:
         return _error(f"{out} already holds a calibration; choose another --out or pass --new")
+    if (out / "waves").is_dir() and not args.resume and not args.new:
+        return _error(f"{out} holds the finished waves of a stopped history match: pass --resume "
+                      "to continue after them (they are used only if the config is unchanged) or "
+                      "--new for a new folder")
     if args.new and (out / "posterior.parquet").exists():
         n = 2
         while (out.parent / f"{out.name}-{n}").exists():

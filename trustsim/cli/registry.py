@@ -28,6 +28,7 @@ SUBCOMMAND_MODULES = (
     "trustsim.cli.app",  # app
     "trustsim.cli.bench",  # bench
     "trustsim.cli.calibrate",  # calibrate
+    "trustsim.cli.prior_posterior",  # prior-posterior
     "trustsim.cli.discover",  # discover, robustness
     "trustsim.cli.exercises",  # exercises
     "trustsim.cli.session",  # session

@@ -114,6 +114,7 @@ def base_manifest(experiment: Experiment, design: Design) -> dict[str, Any]:
         "scenarios": [s.name for s in experiment.scenarios],
         "design": design.manifest(),
         "content": experiment.content(),
+        **({"draws": experiment.draws_summary()} if experiment.draw_source else {}),
     }
 
 

@@ -46,7 +46,14 @@ from ..model.scenarios import (
 )
 from ..model.worlds import WORLDS, default_scale, scale_problem
 from ..resources import shipped_folder
-from .posterior import Posterior, PosteriorError, load_posterior, resolve
+from .posterior import (
+    Posterior,
+    PosteriorError,
+    UniformPrior,
+    load_posterior,
+    load_prior,
+    resolve,
+)
 
 CALIBRATION_DIR = shipped_folder("calibration", "TRUSTSIM_CALIBRATION")
 
@@ -117,6 +124,29 @@ class Experiment:
     uncertainties: tuple[Factor, ...] = ()
     design: DesignSpec = DesignSpec()
     posterior: Posterior | None = None  # [uncertainties] posterior = "...parquet" (posterior.py)
+    prior: UniformPrior | None = None  # [uncertainties] prior = "calibration/config.toml"
+    distinct: bool = False  # [uncertainties] distinct = true: every replication its own particle
+
+    @property
+    def draw_source(self) -> Posterior | UniformPrior | None:
+        """Where each replication's parameter set comes from: the posterior, the prior or none."""
+        return self.posterior or self.prior
+
+    def draws(self) -> list[dict[str, float]]:
+        """One parameter set per replication (empty without a posterior or prior); an
+        ExperimentError when `distinct` draws are asked for and the posterior cannot give them."""
+        source = self.draw_source
+        if source is None:
+            return [{} for _ in range(self.replications)]
+        try:
+            return source.draws(self.root_seed, self.replications, distinct=self.distinct)
+        except PosteriorError as exc:
+            raise ExperimentError(f"{self.path}: key uncertainties.distinct: {exc}") from None
+
+    def draws_summary(self) -> dict[str, Any] | None:
+        """What the manifest records about the draws (source, method, distinct count)."""
+        source = self.draw_source
+        return source.summary(self.root_seed, self.replications) if source else None
 
     @property
     def factors(self) -> tuple[Factor, ...]:
@@ -138,6 +168,8 @@ class Experiment:
             "factors": [f.content() for f in self.factors],
             "design": dataclasses.asdict(self.design),
             **({"posterior": self.posterior.content()} if self.posterior else {}),
+            **({"prior": self.prior.content()} if self.prior else {}),
+            **({"distinct": True} if self.distinct else {}),
         }
 
     def content_hash(self) -> str:
@@ -418,7 +450,7 @@ def _factors(path: Path, data: dict, design: DesignSpec) -> tuple[tuple[Factor, 
                    for name, raw in data.get("levers", {}).items() if name != "scenarios")
     uncertainties = tuple(_factor(path, "uncertainties", name, raw, design.kind)
                           for name, raw in data.get("uncertainties", {}).items()
-                          if name != POSTERIOR_KEY)
+                          if name not in DRAW_KEYS)
     lever_names = {f.name for f in levers}
     for f in uncertainties:
         if f.name in lever_names:
@@ -437,6 +469,9 @@ def _factors(path: Path, data: dict, design: DesignSpec) -> tuple[tuple[Factor, 
 
 
 POSTERIOR_KEY = "posterior"
+PRIOR_KEY = "prior"
+DISTINCT_KEY = "distinct"
+DRAW_KEYS = (POSTERIOR_KEY, PRIOR_KEY, DISTINCT_KEY)
 
 
 def _posterior(path: Path, data: dict, scenarios: tuple[Scenario, ...],
@@ -459,16 +494,61 @@ def _posterior(path: Path, data: dict, scenarios: tuple[Scenario, ...],
         posterior = load_posterior(found, f"{path}: key {key}")
     except PosteriorError as exc:
         raise ExperimentError(str(exc)) from None
-    for name in posterior.parameters:
+    _check_drawn(path, key, posterior.parameters, scenarios, factors)
+    return posterior
+
+
+def _check_drawn(path: Path, key: str, names: tuple[str, ...], scenarios: tuple[Scenario, ...],
+                 factors: tuple[Factor, ...]) -> None:
+    """A drawn parameter may be neither swept nor set by a scenario."""
+    for name in names:
         if any(f.name == name for f in factors):
-            raise ExperimentError(f"{path}: {name} is both swept and drawn from the posterior "
-                                  f"({key}); remove it from one of them")
+            raise ExperimentError(f"{path}: {name} is both swept and drawn ({key}); "
+                                  "remove it from one of them")
         for scenario in scenarios:
             if name in scenario.params:
                 raise ExperimentError(
-                    f"{path}: scenario {scenario.name!r} sets {name}, which the posterior "
-                    f"({key}) draws; a posterior parameter cannot also be a scenario setting")
-    return posterior
+                    f"{path}: scenario {scenario.name!r} sets {name}, which {key} draws; a drawn "
+                    "parameter cannot also be a scenario setting")
+
+
+def _prior(path: Path, data: dict, scenarios: tuple[Scenario, ...],
+           factors: tuple[Factor, ...]) -> UniformPrior | None:
+    """`[uncertainties] prior = "calibration/config.toml"`: draw the calibrated parameters from
+    the calibration's uniform priors instead of its posterior (see trustsim/sweep/posterior.py)."""
+    table = data.get("uncertainties", {})
+    raw = table.get(PRIOR_KEY)
+    if raw is None:
+        return None
+    key = f"uncertainties.{PRIOR_KEY}"
+    if POSTERIOR_KEY in table:
+        raise ExperimentError(f"{path}: keys uncertainties.posterior and {key} are both given; "
+                              "an experiment draws from one of them (run it twice to compare)")
+    if not isinstance(raw, str) or not raw.endswith(".toml"):
+        raise ExperimentError(f"{path}: key {key} must be the path of a calibration file (.toml) "
+                              f"with a [priors] table, e.g. \"calibration/config.toml\"; got {raw!r}")
+    found = resolve(path.parent, raw, CALIBRATION_DIR)
+    if found is None:
+        raise ExperimentError(f"{path}: key {key}: no file {raw!r} beside the experiment or in "
+                              "the project root")
+    try:
+        prior = load_prior(found, f"{path}: key {key}")
+    except PosteriorError as exc:
+        raise ExperimentError(str(exc)) from None
+    _check_drawn(path, key, prior.parameters, scenarios, factors)
+    return prior
+
+
+def _distinct(path: Path, data: dict) -> bool:
+    table = data.get("uncertainties", {})
+    raw = table.get(DISTINCT_KEY, False)
+    if not isinstance(raw, bool):
+        raise ExperimentError(f"{path}: key uncertainties.{DISTINCT_KEY} must be true or false, "
+                              f"got {raw!r}")
+    if raw and POSTERIOR_KEY not in table and PRIOR_KEY not in table:
+        raise ExperimentError(f"{path}: key uncertainties.{DISTINCT_KEY} applies only with "
+                              "uncertainties.posterior (or prior); remove it or add one")
+    return raw
 
 
 def _check_combinations(path: Path, scenarios: tuple[Scenario, ...],
@@ -501,6 +581,8 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
     levers, uncertainties = _factors(path, data, design)
     _check_combinations(path, scenarios, levers + uncertainties)
     posterior = _posterior(path, data, scenarios, levers + uncertainties)
+    prior = _prior(path, data, scenarios, levers + uncertainties)
+    distinct = _distinct(path, data)
     replications = _int_in(where, "replications", data.get("replications", 10), 1,
                            MAX_REPLICATIONS)
     root_seed = data.get("root_seed")
@@ -522,6 +604,8 @@ def load_experiment(name_or_path: str | os.PathLike) -> Experiment:
         uncertainties=uncertainties,
         design=design,
         posterior=posterior,
+        prior=prior,
+        distinct=distinct,
     )
     check_size(experiment)
     return experiment

@@ -80,11 +80,10 @@ def run_id(task_fields: dict[str, Any]) -> str:
 
 
 def plan_runs(experiment: Experiment, design: Design) -> list[RunTask]:
-    """All runs, ordered by scenario, design point, then replication. With a posterior, replication
-    k of every scenario and point also shares the k-th posterior draw (trustsim/sweep/posterior.py)."""
+    """All runs, ordered by scenario, design point, then replication. With a posterior (or prior),
+    replication k of every scenario and point also shares the k-th draw (trustsim/sweep/posterior.py)."""
     seeds = replication_seeds(experiment.root_seed, experiment.replications)
-    draws = (experiment.posterior.draws(experiment.root_seed, experiment.replications)
-             if experiment.posterior else [{} for _ in seeds])
+    draws = experiment.draws()
     tasks = []
     for scenario in experiment.scenarios:
         for point, values in enumerate(design.points):
