@@ -85,10 +85,11 @@ def _figure_resim(cal: Calibration, runs: pd.DataFrame, resim: pd.DataFrame, pat
         ax.axhspan(low, high, color="#55a868", alpha=0.25, label="target")
         ax.set_title(t.name.replace("_", " "), fontsize=8)
         ax.tick_params(labelsize=7)
-    axes.flat[0].legend(fontsize=7, loc="upper left")
-    fig.suptitle("Fitted statistics: prior runs vs posterior re-simulated at fresh seeds",
-                 fontsize=9)
-    fig.tight_layout()
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper right", fontsize=7)
+    fig.suptitle("Fitted statistics: prior runs (wave 1) vs posterior re-simulated at fresh seeds;"
+                 " green: what the target allows", fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
