@@ -373,8 +373,7 @@ def kish_ess(weights: np.ndarray) -> float:
 
 
 # ----------------------------------------------------------------------------- scores
-def score_targets(targets, settings: HmSettings, runs: pd.DataFrame,
-                  noise: dict[str, float] | None = None) -> pd.DataFrame:
+def score_targets(targets, settings: HmSettings, runs: pd.DataFrame) -> pd.DataFrame:
     """Each target scored against the predictive distribution of `runs` (one run per particle):
     z = miss(predictive mean) / sqrt(predictive var + sd² + discrepancy²), consistent if |z| ≤ 2;
     a 0/1 pattern by its predictive probability, consistent if ≥ 0.5. Also the interval score of
@@ -443,6 +442,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
                          max_waves: int | None = None) -> HmResult:
     """The waves, the posterior and its checks; writes everything to `folder` (see write_hm)."""
     say = progress or (lambda _m: None)
+    started = time.monotonic()
     fit = tuple(t for t in cal.targets if t.use == "fit")
     setup = cal.setup()
     d = len(cal.priors)
@@ -558,6 +558,7 @@ def run_history_matching(cal: Calibration, settings: HmSettings, folder: Path, e
         "simulations": int(len(runs) + len(idx) + min(settings.noise_pairs, settings.runs_per_wave)),
         "seed_noise_sd": {k: math.sqrt(v) for k, v in noise.items()},
         "resim_seconds": time.monotonic() - t0,
+        "minutes": (time.monotonic() - started) / 60,
     }
     resim["still_fitting"] = fits
     resim["premise"] = premise

@@ -109,8 +109,6 @@ def cmd_calibrate(args) -> int:
 
 def _history_matching(cal, args) -> int:
     """The history match (method = "history-matching"): waves, posterior, checks, report."""
-    import time
-
     from ..calibrate.calibration import default_folder
     from ..calibrate.history_matching import HistoryMatchingError, run_history_matching
     from ..calibrate.hm_report import summary_line, write_hm_report
@@ -133,15 +131,12 @@ def _history_matching(cal, args) -> int:
         if not args.quiet:
             print(f"{cal.name}: {message}", file=sys.stderr, flush=True)
 
-    start = time.monotonic()
     try:
         with open_executor(args.scheduler, args.workers) as (executor, description):
             say(f"simulating on {description}")
             result = run_history_matching(cal, cal.hm, out, executor, progress=say)
     except HistoryMatchingError as exc:
         return _error(str(exc))
-    result.checks["minutes"] = (time.monotonic() - start) / 60
-    (out / "checks.json").write_text(__import__("json").dumps(result.checks, indent=2) + "\n")
     report = write_hm_report(out, cal)
     say(f"{summary_line(result.checks)} -> {out}")
     say(f"report: {report}")
